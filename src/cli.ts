@@ -1,0 +1,22 @@
+/**
+ * The `crm-connector` command line. Each area registers its own commands from a
+ * `commands.ts` beside its code and loads the implementation lazily, so `--help` stays fast
+ * and one area's start-up cost is not paid by another's command.
+ */
+import { Command } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
+
+export function buildProgram(): Command {
+  const program = new Command('crm-connector')
+    .description('Syncs AI-agent website conversations into HubSpot and Salesforce')
+    .version(pkg.version)
+    .showHelpAfterError();
+  program.command('sandbox').description('local stand-ins for the platform and the CRMs');
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}
+
+if (import.meta.main) await runCli(process.argv);

@@ -1,0 +1,36 @@
+/**
+ * The interface every CRM adapter implements. A third CRM needs only a folder under src/crm/.
+ */
+import type { CrmError } from './errors.ts';
+import type { CrmName, WritePlan } from './write-plan.ts';
+
+/** A CRM record the connector wrote or matched, as kept in the sync record. */
+export interface WrittenObject {
+  object: string;
+  id: string;
+  /** Link for admins, when the CRM has a record page. */
+  url?: string;
+  /** Notes split into several parts get one id per part, in order. */
+  partIds?: string[];
+}
+
+export interface PlanExecution {
+  plan: WritePlan;
+  /** What an earlier sync of the same conversation wrote, so re-syncs update instead of duplicating. */
+  previous: Record<string, WrittenObject>;
+}
+
+export type ExecutionResult =
+  | { conversationId: string; ok: true; objects: Record<string, WrittenObject>; notes: string[] }
+  | { conversationId: string; ok: false; error: CrmError; objects: Record<string, WrittenObject> };
+
+export interface CrmAdapter {
+  readonly crm: CrmName;
+  /**
+   * Executes several plans, batching where the CRM allows. One plan's permanent failure
+   * never fails the others; retryable and auth failures are reported per plan too.
+   */
+  execute(batch: PlanExecution[]): Promise<ExecutionResult[]>;
+  /** Creates the connector's own properties/fields once per account, idempotently. */
+  ensureSchema(): Promise<void>;
+}

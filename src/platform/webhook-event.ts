@@ -1,0 +1,27 @@
+/** The webhook envelope assumed in ARCHITECTURE.md §4 (Standard Webhooks signing). */
+import { z } from 'zod';
+import { Conversation } from './schemas.ts';
+
+export const KNOWN_EVENT_TYPES = ['conversation.ended', 'criteria.evaluated'] as const;
+export const KnownEventType = z.enum(KNOWN_EVENT_TYPES);
+export type KnownEventType = z.infer<typeof KnownEventType>;
+
+/** First pass: any event type, so unknown ones can be acknowledged and logged. */
+export const WebhookEnvelope = z.looseObject({
+  type: z.string().min(1),
+  timestamp: z.iso.datetime({ offset: true }),
+  data: z.looseObject({}),
+});
+
+/** Second pass for the two events the connector consumes. `data` may carry the whole conversation. */
+export const ConversationEventData = z.looseObject({
+  conversation_id: z.string().min(1),
+  widget_id: z.string().min(1),
+  conversation: Conversation.optional(),
+});
+export const ConversationEvent = z.looseObject({
+  type: KnownEventType,
+  timestamp: z.iso.datetime({ offset: true }),
+  data: ConversationEventData,
+});
+export type ConversationEvent = z.infer<typeof ConversationEvent>;
