@@ -1,0 +1,49 @@
+/**
+ * Executes a batch of WritePlans in three phases, each batched across all plans:
+ * 1. records (contacts, companies, deals): if_empty reads + upserts;
+ * 2. engagements (notes, calls): creates with inline associations, updates of earlier ones;
+ * 3. the remaining associations.
+ * 100 conversations with contact + deal + note cost about 4 calls (+1 per if_empty read).
+ * A plan that failed stops at that phase; the others go on.
+ */
+import type { ExecutionResult, PlanExecution } from '../adapter.ts';
+import { CrmError } from '../errors.ts';
+import { createAssociations, recordAssociationNeeds } from './associations.ts';
+import type { BatchContext } from './batch-context.ts';
+import { writeEngagements } from './engagements.ts';
+import { failPlan, isLive, newPlanState, resultOf, type PlanState } from './plan-state.ts';
+import { upsertRecords } from './record-upserts.ts';
+
+export async function executeBatch(ctx: BatchContext, batch: PlanExecution[]): Promise<ExecutionResult[]> {
+  const states = batch.map(newPlanState);
+  for (const state of states) {
+    if (state.execution.plan.crm !== 'hubspot') {
+      failPlan(state, new CrmError('permanent', `plan for ${state.execution.plan.crm} sent to the HubSpot adapter`, { code: 'WRONG_CRM' }));
+    }
+  }
+  try {
+    await upsertRecords(ctx, states.filter(isLive));
+    stopAfterAuthFailure(states);
+    const engagementLinks = await writeEngagements(ctx, states.filter(isLive));
+    stopAfterAuthFailure(states);
+    await createAssociations(ctx, [
+      ...recordAssociationNeeds(states),
+      ...engagementLinks.filter((need) => need.states.every(isLive)),
+    ]);
+  } catch (error) {
+    // A bug, not a CRM answer: fail what is left as retryable so no conversation is lost.
+    ctx.log.error({ err: error }, 'HubSpot batch execution failed unexpectedly');
+    const failure = new CrmError('retryable', `internal error while writing to HubSpot: ${error instanceof Error ? error.message : String(error)}`, {
+      code: 'INTERNAL', cause: error,
+    });
+    for (const state of states) failPlan(state, failure);
+  }
+  return states.map(resultOf);
+}
+
+/** Once the token is refused, every further call would be too: fail the rest without calling. */
+function stopAfterAuthFailure(states: PlanState[]): void {
+  const auth = states.find((s) => s.error?.kind === 'auth')?.error;
+  if (!auth) return;
+  for (const state of states) failPlan(state, auth);
+}

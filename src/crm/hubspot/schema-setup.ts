@@ -1,0 +1,67 @@
+/**
+ * The connector's own property group and properties on contacts and deals, created once per
+ * portal and process: list what exists, create only what is missing (one call per property: this
+ * runs once per portal, and single creates answer 409 per property); "already exists" answers
+ * (another process won the race) count as success.
+ */
+import { CrmError } from '../errors.ts';
+import type { PropertyDefinition, HubSpotRequests } from './requests.ts';
+
+export const PROPERTY_GROUP = { name: 'crm_connector', label: 'Conversation connector', displayOrder: -1 };
+/** The unique deal property the adapter upserts deals on. */
+export const CONVERSATION_ID_PROPERTY = 'crm_connector_conversation_id';
+export const SCHEMA_OBJECTS = ['contacts', 'deals'] as const;
+
+export function connectorProperties(object: (typeof SCHEMA_OBJECTS)[number]): PropertyDefinition[] {
+  const groupName = PROPERTY_GROUP.name;
+  return [
+    {
+      name: CONVERSATION_ID_PROPERTY, label: 'Conversation ID', groupName, type: 'string', fieldType: 'text',
+      description: object === 'deals'
+        ? 'The website conversation this deal came from (unique: the connector updates the deal on re-sync).'
+        : 'The latest website conversation of this contact.',
+      ...(object === 'deals' ? { hasUniqueValue: true } : {}),
+    },
+    {
+      name: 'crm_connector_outcome', label: 'Conversation outcome', groupName, type: 'enumeration', fieldType: 'select',
+      description: 'How the website conversation ended.',
+      options: ['completed', 'abandoned', 'error'].map((value, displayOrder) => ({
+        label: value.charAt(0).toUpperCase() + value.slice(1), value, displayOrder,
+      })),
+    },
+    {
+      name: 'crm_connector_criteria_summary', label: 'Conversation criteria', groupName, type: 'string', fieldType: 'textarea',
+      description: 'Pass/fail of each acceptance criterion the agent was evaluated on.',
+    },
+    {
+      name: 'crm_connector_credits', label: 'Conversation credits', groupName, type: 'number', fieldType: 'number',
+      description: 'Credits the conversation cost.',
+    },
+    {
+      name: 'crm_connector_duration_seconds', label: 'Conversation duration (s)', groupName, type: 'number', fieldType: 'number',
+      description: 'Length of the conversation in seconds.',
+    },
+    {
+      name: 'crm_connector_page_url', label: 'Conversation page URL', groupName, type: 'string', fieldType: 'text',
+      description: 'The page the visitor talked to the agent on.',
+    },
+  ];
+}
+
+const alreadyExists = (error: CrmError): boolean =>
+  error.status === 409 || /already exists|OBJECT_ALREADY_EXISTS|DUPLICATE/i.test(`${error.code ?? ''} ${error.message}`);
+
+const unlessAlreadyExists = (error: unknown): void => {
+  if (!(error instanceof CrmError && alreadyExists(error))) throw error;
+};
+
+export async function ensureConnectorSchema(requests: HubSpotRequests): Promise<void> {
+  for (const object of SCHEMA_OBJECTS) {
+    const groups = await requests.listPropertyGroups(object);
+    if (!groups.includes(PROPERTY_GROUP.name)) await requests.createPropertyGroup(object, PROPERTY_GROUP).catch(unlessAlreadyExists);
+    const existing = new Set(await requests.listProperties(object));
+    for (const definition of connectorProperties(object)) {
+      if (!existing.has(definition.name)) await requests.createProperty(object, definition).catch(unlessAlreadyExists);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+/** The per-account limiter: budgets, order, pauses after 429 and the registry, on fake timers. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AccountRateLimiter } from '../../src/crm/rate-limit.ts';
+
+const BUDGETS = {
+  default: { intervalCap: 2, intervalMs: 1_000 },
+  search: { intervalCap: 1, intervalMs: 1_000 },
+};
+
+/** Tasks that record when they start and finish at once. */
+function startRecorder() {
+  const started: string[] = [];
+  const task = (name: string) => () => {
+    started.push(name);
+    return Promise.resolve(name);
+  };
+  return { started, task };
+}
+
+let registry: AccountRateLimiter;
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 });
+  registry = new AccountRateLimiter();
+});
+afterEach(() => {
+  registry.close();
+  vi.useRealTimers();
+});
+
+describe('AccountRateLimiter', () => {
+  it('starts at most intervalCap calls in any rolling window, in arrival order', async () => {
+    const limiter = registry.forAccount('hubspot', '42', BUDGETS);
+    const { started, task } = startRecorder();
+    const done = ['a', 'b', 'c', 'd', 'e'].map((n) => limiter.schedule('default', task(n)));
+
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['a', 'b']);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(started).toEqual(['a', 'b']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started).toEqual(['a', 'b', 'c', 'd']);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(started).toEqual(['a', 'b', 'c', 'd', 'e']);
+    await expect(Promise.all(done)).resolves.toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('starts nothing while paused after a 429, then resumes by itself', async () => {
+    const limiter = registry.forAccount('hubspot', '42', { default: { intervalCap: 100, intervalMs: 10_000 } });
+    const { started, task } = startRecorder();
+    limiter.pauseAfterRateLimit(500);
+    for (const n of ['a', 'b', 'c']) void limiter.schedule('default', task(n));
+
+    await vi.advanceTimersByTimeAsync(499);
+    expect(started).toEqual([]);
+    expect(limiter.stats()).toMatchObject({ account: 'hubspot:42', queued: 3, inFlight: 0, pausedUntil: 1_000_500, rateLimited: 1 });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started).toEqual(['a', 'b', 'c']);
+    expect(limiter.stats().pausedUntil).toBeNull();
+  });
+
+  it('pauses one bucket without stopping the others', async () => {
+    const limiter = registry.forAccount('hubspot', '42', BUDGETS);
+    const { started, task } = startRecorder();
+    limiter.pauseAfterRateLimit(300, 'search');
+    void limiter.schedule('search', task('search'));
+    void limiter.schedule('default', task('default'));
+
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['default']);
+    expect(limiter.stats().buckets).toEqual([
+      { bucket: 'default', queued: 0, inFlight: 0, pausedUntil: null },
+      { bucket: 'search', queued: 1, inFlight: 0, pausedUntil: 1_000_300 },
+    ]);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(started).toEqual(['default', 'search']);
+  });
+
+  it('keeps a longer pause when a shorter one arrives, and extends a shorter one', async () => {
+    const limiter = registry.forAccount('hubspot', '42', BUDGETS);
+    const { started, task } = startRecorder();
+    limiter.pauseAfterRateLimit(1_000);
+    limiter.pauseAfterRateLimit(100);
+    void limiter.schedule('default', task('a'));
+
+    await vi.advanceTimersByTimeAsync(900);
+    expect(started).toEqual([]);
+    limiter.pauseAfterRateLimit(500); // now + 500 = 1_400 ms after the start: longer than the first
+    await vi.advanceTimersByTimeAsync(400);
+    expect(started).toEqual([]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(started).toEqual(['a']);
+    expect(limiter.stats().rateLimited).toBe(3);
+  });
+
+  it('gives every caller of one account the same limiter, and other accounts their own', () => {
+    const a = registry.forAccount('hubspot', '42', BUDGETS);
+    expect(registry.forAccount('hubspot', '42', { default: { intervalCap: 1, intervalMs: 1 } })).toBe(a);
+    expect(registry.forAccount('hubspot', '43', BUDGETS)).not.toBe(a);
+    expect(registry.forAccount('salesforce', '42', BUDGETS)).not.toBe(a);
+    expect(registry.stats().map((s) => s.account)).toEqual(['hubspot:42', 'hubspot:43', 'salesforce:42']);
+  });
+
+  it('rejects bad budgets and unknown buckets with a message saying what is wrong', async () => {
+    expect(() => registry.forAccount('hubspot', '1', { default: { intervalCap: 0, intervalMs: 1_000 } }))
+      .toThrow(/rate budgets for hubspot:1 are not valid: default\.intervalCap: /);
+    const limiter = registry.forAccount('hubspot', '2', BUDGETS);
+    expect(() => limiter.schedule('bulk', async () => 1)).toThrow('rate limiter hubspot:2 has no bucket "bulk" (known: default, search)');
+  });
+
+  it('clears its pause timers on close', () => {
+    const limiter = registry.forAccount('hubspot', '42', BUDGETS);
+    limiter.pauseAfterRateLimit(60_000);
+    expect(vi.getTimerCount()).toBeGreaterThan(0);
+    registry.close();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
