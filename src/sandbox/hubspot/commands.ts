@@ -1,0 +1,50 @@
+/** `crm-connector sandbox hubspot`: registers the command; the sandbox loads only when it runs. */
+import { type Command, InvalidArgumentError } from 'commander';
+
+export interface HubSpotSandboxCliOptions {
+  port: number;
+  host: string;
+  perTenSeconds: number;
+  searchPerSecond: number;
+  tokenTtlSeconds: number;
+  oauthClient: { clientId: string; clientSecret: string; redirectUri: string }[];
+}
+
+function positiveInteger(flag: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!(n >= min && n <= max)) throw new InvalidArgumentError(`${flag} must be an integer from ${min} to ${max}.`);
+    return n;
+  };
+}
+
+/** `--oauth-client id:secret:https://app.example/callback` (the redirect URI may contain colons). */
+function oauthClient(value: string, previous: HubSpotSandboxCliOptions['oauthClient']): HubSpotSandboxCliOptions['oauthClient'] {
+  const match = /^([^:]+):([^:]+):(.+)$/.exec(value);
+  if (!match?.[1] || !match[2] || !match[3]) throw new InvalidArgumentError('--oauth-client must look like CLIENT_ID:CLIENT_SECRET:REDIRECT_URI.');
+  return [...previous, { clientId: match[1], clientSecret: match[2], redirectUri: match[3] }];
+}
+
+export function registerHubSpotSandboxCommands(program: Command): void {
+  const sandbox = program.commands.find((c) => c.name() === 'sandbox');
+  if (!sandbox) throw new Error('the "sandbox" command must exist before the HubSpot sandbox registers under it');
+  sandbox
+    .command('hubspot')
+    .description('serve a local HubSpot (CRM objects, associations, properties, OAuth) with its rate limits, until Ctrl-C')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', positiveInteger('--port', 0, 65_535), 4020)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--per-ten-seconds <n>', 'requests allowed per portal in any 10 s', positiveInteger('--per-ten-seconds', 1, 1_000_000), 100)
+    .option('--search-per-second <n>', 'search requests allowed per portal per second', positiveInteger('--search-per-second', 1, 1_000_000), 5)
+    .option('--token-ttl-seconds <n>', 'OAuth access token lifetime', positiveInteger('--token-ttl-seconds', 1, 31_536_000), 1800)
+    .option('--oauth-client <id:secret:redirectUri>', 'an OAuth app that may exchange codes and refresh tokens (repeatable)', oauthClient, [])
+    .action(async (options: HubSpotSandboxCliOptions, command: Command) => {
+      const { runHubSpotSandbox } = await import('./run.ts');
+      try {
+        await runHubSpotSandbox(options);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'EADDRINUSE') command.error(`error: port ${options.port} is in use; pick another with --port`);
+        if (error instanceof Error && error.message.startsWith('Invalid HubSpot sandbox options')) command.error(`error: ${error.message}`);
+        throw error;
+      }
+    });
+}
