@@ -1,5 +1,6 @@
 /** `crm-connector sandbox hubspot`: registers the command; the sandbox loads only when it runs. */
 import { type Command, InvalidArgumentError } from 'commander';
+import { integerIn, sandboxCommand } from '../../cli-options.ts';
 
 export interface HubSpotSandboxCliOptions {
   port: number;
@@ -10,14 +11,6 @@ export interface HubSpotSandboxCliOptions {
   oauthClient: { clientId: string; clientSecret: string; redirectUri: string }[];
 }
 
-function positiveInteger(flag: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!(n >= min && n <= max)) throw new InvalidArgumentError(`${flag} must be an integer from ${min} to ${max}.`);
-    return n;
-  };
-}
-
 /** `--oauth-client id:secret:https://app.example/callback` (the redirect URI may contain colons). */
 function oauthClient(value: string, previous: HubSpotSandboxCliOptions['oauthClient']): HubSpotSandboxCliOptions['oauthClient'] {
   const match = /^([^:]+):([^:]+):(.+)$/.exec(value);
@@ -26,16 +19,14 @@ function oauthClient(value: string, previous: HubSpotSandboxCliOptions['oauthCli
 }
 
 export function registerHubSpotSandboxCommands(program: Command): void {
-  const sandbox = program.commands.find((c) => c.name() === 'sandbox');
-  if (!sandbox) throw new Error('the "sandbox" command must exist before the HubSpot sandbox registers under it');
-  sandbox
+  sandboxCommand(program, 'HubSpot sandbox')
     .command('hubspot')
     .description('serve a local HubSpot (CRM objects, associations, properties, OAuth) with its rate limits, until Ctrl-C')
-    .option('--port <n>', 'port to listen on (0 picks a free one)', positiveInteger('--port', 0, 65_535), 4020)
+    .option('--port <n>', 'port to listen on (0 picks a free one)', integerIn('--port', 0, 65_535), 4020)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--per-ten-seconds <n>', 'requests allowed per portal in any 10 s', positiveInteger('--per-ten-seconds', 1, 1_000_000), 100)
-    .option('--search-per-second <n>', 'search requests allowed per portal per second', positiveInteger('--search-per-second', 1, 1_000_000), 5)
-    .option('--token-ttl-seconds <n>', 'OAuth access token lifetime', positiveInteger('--token-ttl-seconds', 1, 31_536_000), 1800)
+    .option('--per-ten-seconds <n>', 'requests allowed per portal in any 10 s', integerIn('--per-ten-seconds', 1, 1_000_000), 100)
+    .option('--search-per-second <n>', 'search requests allowed per portal per second', integerIn('--search-per-second', 1, 1_000_000), 5)
+    .option('--token-ttl-seconds <n>', 'OAuth access token lifetime', integerIn('--token-ttl-seconds', 1, 31_536_000), 1800)
     .option('--oauth-client <id:secret:redirectUri>', 'an OAuth app that may exchange codes and refresh tokens (repeatable)', oauthClient, [])
     .action(async (options: HubSpotSandboxCliOptions, command: Command) => {
       const { runHubSpotSandbox } = await import('./run.ts');

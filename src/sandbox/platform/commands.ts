@@ -1,5 +1,6 @@
 /** `crm-connector sandbox platform`: registers the command; the sandbox itself loads only when it runs. */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
+import { integerIn, sandboxCommand } from '../../cli-options.ts';
 
 export interface PlatformSandboxCliOptions {
   port: number;
@@ -14,9 +15,7 @@ export interface PlatformSandboxCliOptions {
 }
 
 export function registerPlatformSandboxCommands(program: Command): void {
-  const sandbox = program.commands.find((c) => c.name() === 'sandbox');
-  if (!sandbox) throw new Error('the "sandbox" command must exist before the platform sandbox registers under it');
-  sandbox
+  sandboxCommand(program, 'platform sandbox')
     .command('platform')
     .description('serve a local Conversations API with generated conversations and signed webhooks, until Ctrl-C')
     .option('--port <n>', 'port to listen on (0 picks a free one)', integerIn('--port', 0, 65535), 4010)
@@ -41,12 +40,4 @@ export function registerPlatformSandboxCommands(program: Command): void {
         throw error;
       }
     });
-}
-
-function integerIn(flag: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag} must be an integer from ${min} to ${max}.`);
-    return n;
-  };
 }
