@@ -27,6 +27,8 @@ export const PlannedValue = z.object({
   value: ScalarValue,
   policy: WritePolicy,
   origin: ValueOrigin,
+  /** What produced the value, for previews: a conversation path, `template "…"`, `value` or `default`. */
+  source: z.string().optional(),
 });
 export type PlannedValue = z.infer<typeof PlannedValue>;
 
@@ -71,6 +73,10 @@ export const PlannedRecord = z.object({
   body: NoteBody.optional(),
   /** When the activity happened (notes/calls: the conversation's `ended_at`). */
   occurredAt: z.string().optional(),
+  /** Properties the mapping defines that had no value for this conversation: nothing is written for them. */
+  omitted: z.array(z.object({ property: z.string(), reason: z.string(), origin: ValueOrigin })).optional(),
+  /** Associations the mapping asks for whose target record was skipped. */
+  droppedAssociations: z.array(z.object({ key: z.string(), reason: z.string() })).optional(),
 });
 export type PlannedRecord = z.infer<typeof PlannedRecord>;
 

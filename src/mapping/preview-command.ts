@@ -1,0 +1,70 @@
+/**
+ * `mappings preview --mapping F --conversation C`: the WritePlan a sync would execute, without
+ * writing. C is a JSON file (transcript rendered from its turns) or a conversation id fetched from
+ * the platform with PLATFORM_API_URL / PLATFORM_API_KEY (transcript from its Markdown export).
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { Conversation, parsePlatform, PlatformDataError } from '../platform/schemas.ts';
+import { renderTranscriptMarkdown } from '../transcript/render-turns.ts';
+import type { CommandIo, PreviewCliOptions } from './commands.ts';
+import type { TranscriptInput } from './context.ts';
+import { evaluateMapping } from './evaluate.ts';
+import { loadMappingFile } from './load.ts';
+import { formatPlan } from './preview-format.ts';
+import { formatProblem } from './problems.ts';
+
+interface Loaded {
+  conversation: Conversation;
+  transcript: TranscriptInput;
+}
+
+export async function runPreview(options: PreviewCliOptions, env: NodeJS.ProcessEnv, io: CommandIo): Promise<number> {
+  const mapping = await loadMappingFile(options.mapping);
+  if (!mapping.ok) {
+    for (const problem of mapping.problems) io.err(formatProblem(problem));
+    return 1;
+  }
+  let input: Loaded;
+  try {
+    input = looksLikeFile(options.conversation) ? await fromFile(options.conversation) : await fromPlatform(options.conversation, env);
+  } catch (error) {
+    io.err(`error: ${(error as Error).message}`);
+    return 1;
+  }
+  const plan = evaluateMapping(mapping.mapping, input.conversation, input.transcript, { transcriptUrl: options.transcriptUrl });
+  io.out(options.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
+  return 0;
+}
+
+const looksLikeFile = (value: string): boolean => existsSync(value) || /\.json$/i.test(value) || value.includes('/');
+
+async function fromFile(file: string): Promise<Loaded> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new Error(`cannot read conversation file ${file}: ${reason}`, { cause: error });
+  }
+  const conversation = parsePlatform(Conversation, data, `conversation file ${file}`);
+  return { conversation, transcript: { markdown: renderTranscriptMarkdown(conversation.transcript) } };
+}
+
+async function fromPlatform(id: string, env: NodeJS.ProcessEnv): Promise<Loaded> {
+  const baseUrl = env.PLATFORM_API_URL?.trim();
+  const apiKey = env.PLATFORM_API_KEY?.trim();
+  if (!baseUrl || !apiKey) {
+    throw new Error(`to fetch conversation ${id}, set PLATFORM_API_URL and PLATFORM_API_KEY (or pass a conversation JSON file)`);
+  }
+  const { PlatformClient } = await import('../platform/client.ts');
+  const client = new PlatformClient({ baseUrl, apiKey });
+  try {
+    const conversation = await client.getConversation(id);
+    const markdown = await client.getTranscript(id, 'md');
+    return { conversation, transcript: { markdown } };
+  } catch (error) {
+    if (error instanceof PlatformDataError) throw error;
+    throw new Error(`cannot fetch conversation ${id} from ${baseUrl}: ${(error as Error).message}`, { cause: error });
+  }
+}
