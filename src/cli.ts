@@ -5,6 +5,10 @@
  */
 import { Command } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { registerPlatformSandboxCommands } from './sandbox/platform/commands.ts';
+import { registerHubSpotSandboxCommands } from './sandbox/hubspot/commands.ts';
+import { registerServerCommands } from './server-commands.ts';
+import { registerMappingCommands } from './mapping/commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('crm-connector')
@@ -12,6 +16,10 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError();
   program.command('sandbox').description('local stand-ins for the platform and the CRMs');
+  registerPlatformSandboxCommands(program);
+  registerHubSpotSandboxCommands(program);
+  registerServerCommands(program);
+  registerMappingCommands(program);
   return program;
 }
 

@@ -12,6 +12,10 @@ export interface WrittenObject {
   url?: string;
   /** Notes split into several parts get one id per part, in order. */
   partIds?: string[];
+  /** How the record was chosen, when that is worth knowing ("matched the most recently modified of 3 Contacts"). */
+  note?: string;
+  /** Ids of the records this one is linked to (a Salesforce note's ContentDocumentLinks), so re-syncs add only new links. */
+  linkedTo?: string[];
 }
 
 export interface PlanExecution {

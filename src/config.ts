@@ -1,0 +1,271 @@
+/**
+ * The service's configuration, read from the environment once at start and validated with zod.
+ * Every error names the variable it is about, and errors are reported together (format errors
+ * first, then missing combinations), so an operator fixes a bad deployment in few passes. Nothing
+ * falls back silently: credentials are used as given, and a half-configured single-tenant
+ * installation is an error, not a sandbox.
+ */
+import path from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { z } from 'zod';
+import { CrmName } from './crm/write-plan.ts';
+
+export class ConfigError extends Error {
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(`Invalid configuration:\n  - ${issues.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** An unset variable and an empty one mean the same: not given. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+  z.preprocess((v) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? fallback : v), schema);
+
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number between ${min} and ${max}` })
+    .int({ error: `must be a whole number between ${min} and ${max}` })
+    .min(min, { error: `must be a whole number between ${min} and ${max}` })
+    .max(max, { error: `must be a whole number between ${min} and ${max}` });
+
+const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive({ error: 'must be greater than 0' });
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
+const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' });
+const nonEmpty = z.string().trim().min(1, { error: 'must not be empty' });
+
+/** One or several `whsec_…` secrets separated by spaces or commas: several while rotating. */
+const webhookSecrets = z
+  .string()
+  .transform((v) => v.split(/[\s,]+/).filter((s) => s !== ''))
+  .superRefine((secrets, ctx) => {
+    if (secrets.length === 0) ctx.addIssue({ code: 'custom', message: 'must hold at least one whsec_… secret' });
+    secrets.forEach((secret, i) => {
+      const which = secrets.length > 1 ? `secret #${i + 1}` : 'the secret';
+      if (!secret.startsWith('whsec_')) {
+        ctx.addIssue({ code: 'custom', message: `${which} must start with "whsec_" (Standard Webhooks format)` });
+        return;
+      }
+      try {
+        new Webhook(secret);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${which} is not base64 after "whsec_"` });
+      }
+    });
+  });
+
+/** `CONNECTOR_SECRET_KEY`: base64 of 32 bytes; several separated by commas while rotating (the first encrypts). */
+const secretKeys = z
+  .string()
+  .transform((v) => v.split(',').map((k) => k.trim()).filter((k) => k !== ''))
+  .superRefine((keys, ctx) => {
+    if (keys.length === 0) ctx.addIssue({ code: 'custom', message: 'must hold at least one key' });
+    keys.forEach((key, i) => {
+      const bytes = Buffer.from(key, 'base64');
+      if (bytes.length !== 32 || bytes.toString('base64') !== key) {
+        const which = keys.length > 1 ? `key #${i + 1}` : 'the key';
+        ctx.addIssue({
+          code: 'custom',
+          message: `${which} must be the base64 of exactly 32 random bytes (generate one with: openssl rand -base64 32)`,
+        });
+      }
+    });
+  });
+
+const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+  error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+});
+
+/** The environment as the service reads it. Keys are the variable names, so issue paths name them. */
+const Env = z.object({
+  PORT: withDefault(integer(0, 65535), '3000'),
+  HOST: withDefault(nonEmpty, '127.0.0.1'),
+  PUBLIC_URL: optional(httpUrl),
+  DATA_DIR: withDefault(nonEmpty, './data'),
+  DATABASE_URL: optional(postgresUrl),
+  CONNECTOR_SECRET_KEY: optional(secretKeys),
+  MAPPINGS_DIR: withDefault(nonEmpty, './mappings'),
+  LOG_LEVEL: withDefault(LogLevel, 'info'),
+  WEBHOOK_MAX_BODY_BYTES: withDefault(integer(1024, 64 * 1024 * 1024), String(1024 * 1024)),
+  SYNC_EXTRACTION_WAIT_SECONDS: withDefault(integer(0, 3600), '60'),
+  SYNC_RETRY_LIMIT: withDefault(integer(0, 100), '8'),
+  SYNC_RETRY_DELAY_SECONDS: withDefault(integer(1, 3600), '30'),
+  SYNC_BATCH_SIZE: withDefault(integer(1, 500), '50'),
+  SYNC_POLL_INTERVAL_SECONDS: withDefault(positiveNumber.min(0.5, { error: 'must be at least 0.5' }), '2'),
+  SHUTDOWN_TIMEOUT_SECONDS: withDefault(integer(1, 3600), '30'),
+
+  PLATFORM_API_URL: optional(httpUrl),
+  PLATFORM_API_KEY: optional(nonEmpty),
+  PLATFORM_WEBHOOK_SECRET: optional(webhookSecrets),
+  CRM: optional(z.enum(CrmName.options, { error: 'must be hubspot or salesforce' })),
+  HUBSPOT_ACCESS_TOKEN: optional(nonEmpty),
+  HUBSPOT_API_URL: withDefault(httpUrl, 'https://api.hubapi.com'),
+  SALESFORCE_INSTANCE_URL: optional(httpUrl),
+  SALESFORCE_ACCESS_TOKEN: optional(nonEmpty),
+  SALESFORCE_REFRESH_TOKEN: optional(nonEmpty),
+  SALESFORCE_CLIENT_ID: optional(nonEmpty),
+  SALESFORCE_CLIENT_SECRET: optional(nonEmpty),
+  SALESFORCE_LOGIN_URL: withDefault(httpUrl, 'https://login.salesforce.com'),
+});
+type Env = z.infer<typeof Env>;
+
+export interface HubSpotAccount {
+  crm: 'hubspot';
+  /** Private app token. */
+  accessToken: string;
+  apiUrl: string;
+}
+
+export interface SalesforceAccount {
+  crm: 'salesforce';
+  instanceUrl: string;
+  loginUrl: string;
+  accessToken?: string;
+  refreshToken?: string;
+  clientId?: string;
+  clientSecret?: string;
+}
+
+export type CrmAccount = HubSpotAccount | SalesforceAccount;
+
+/** The one installation named `default`, configured from the environment (self-hosting, demo). */
+export interface SingleTenantConfig {
+  platform: { apiUrl: string; apiKey: string; webhookSecrets: string[] };
+  crm: CrmAccount;
+}
+
+export interface SyncTuning {
+  /** Longest wait, counted from the conversation's end, for extraction to fill in before syncing without it. */
+  extractionWaitSeconds: number;
+  /** Retries after the first attempt before a job goes to the dead-letter queue. */
+  retryLimit: number;
+  /** First retry delay; doubles (with jitter) on each retry. */
+  retryDelaySeconds: number;
+  batchSize: number;
+  pollIntervalSeconds: number;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string | undefined;
+  /** Absolute. Holds the embedded store (`pgdata/`) and, when generated, `secret.key`. */
+  dataDir: string;
+  databaseUrl: string | undefined;
+  /** The first encrypts; all decrypt. Undefined only for the embedded store (a key file is generated). */
+  secretKeys: string[] | undefined;
+  mappingsDir: string;
+  logLevel: z.infer<typeof LogLevel>;
+  webhookMaxBodyBytes: number;
+  shutdownTimeoutSeconds: number;
+  sync: SyncTuning;
+  singleTenant: SingleTenantConfig | undefined;
+}
+
+const SINGLE_TENANT_TRIGGERS = ['PLATFORM_API_URL', 'PLATFORM_API_KEY', 'PLATFORM_WEBHOOK_SECRET', 'CRM'] as const;
+
+/** Reads and validates the configuration; throws a ConfigError listing every problem, each led by its variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const parsed = Env.safeParse(pickKnown(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${String(issue.path[0] ?? '(environment)')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const issues: string[] = [];
+  if (e.DATABASE_URL && !e.CONNECTOR_SECRET_KEY) {
+    issues.push(
+      'CONNECTOR_SECRET_KEY: is required when DATABASE_URL is set (installations\' secrets are encrypted with it; generate one with: openssl rand -base64 32)',
+    );
+  }
+  const singleTenant = singleTenantOf(e, issues);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL,
+    dataDir: path.resolve(cwd, e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    secretKeys: e.CONNECTOR_SECRET_KEY,
+    mappingsDir: path.resolve(cwd, e.MAPPINGS_DIR),
+    logLevel: e.LOG_LEVEL,
+    webhookMaxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    sync: {
+      extractionWaitSeconds: e.SYNC_EXTRACTION_WAIT_SECONDS,
+      retryLimit: e.SYNC_RETRY_LIMIT,
+      retryDelaySeconds: e.SYNC_RETRY_DELAY_SECONDS,
+      batchSize: e.SYNC_BATCH_SIZE,
+      pollIntervalSeconds: e.SYNC_POLL_INTERVAL_SECONDS,
+    },
+    singleTenant,
+  };
+}
+
+/** Only the variables the schema knows, so the rest of the environment never reaches error messages. */
+function pickKnown(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.keys(Env.shape).map((key) => [key, env[key]]));
+}
+
+function singleTenantOf(e: Env, issues: string[]): SingleTenantConfig | undefined {
+  const given = SINGLE_TENANT_TRIGGERS.filter((name) => e[name] !== undefined);
+  const crmVariables = [
+    'HUBSPOT_ACCESS_TOKEN', 'SALESFORCE_INSTANCE_URL', 'SALESFORCE_ACCESS_TOKEN', 'SALESFORCE_REFRESH_TOKEN',
+    'SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET',
+  ] as const;
+  if (given.length === 0) {
+    const stray = crmVariables.filter((name) => e[name] !== undefined);
+    if (stray.length > 0) {
+      issues.push(
+        `${stray[0]}: CRM credentials are only used by the single-tenant installation; also set ${SINGLE_TENANT_TRIGGERS.join(', ')}`,
+      );
+    }
+    return undefined;
+  }
+  const because = `is required for the single-tenant installation (${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set)`;
+  for (const name of SINGLE_TENANT_TRIGGERS) {
+    if (e[name] === undefined) issues.push(`${name}: ${name === 'CRM' ? `${because}; hubspot or salesforce` : because}`);
+  }
+  const crm = crmAccountOf(e, issues);
+  if (!e.PLATFORM_API_URL || !e.PLATFORM_API_KEY || !e.PLATFORM_WEBHOOK_SECRET || !crm) return undefined;
+  return {
+    platform: { apiUrl: e.PLATFORM_API_URL, apiKey: e.PLATFORM_API_KEY, webhookSecrets: e.PLATFORM_WEBHOOK_SECRET },
+    crm,
+  };
+}
+
+function crmAccountOf(e: Env, issues: string[]): CrmAccount | undefined {
+  if (e.CRM === 'hubspot') {
+    if (!e.HUBSPOT_ACCESS_TOKEN) {
+      issues.push('HUBSPOT_ACCESS_TOKEN: is required when CRM=hubspot (the private app\'s access token)');
+      return undefined;
+    }
+    return { crm: 'hubspot', accessToken: e.HUBSPOT_ACCESS_TOKEN, apiUrl: e.HUBSPOT_API_URL };
+  }
+  if (e.CRM === 'salesforce') {
+    const before = issues.length;
+    if (!e.SALESFORCE_INSTANCE_URL) issues.push('SALESFORCE_INSTANCE_URL: is required when CRM=salesforce (e.g. https://yourorg.my.salesforce.com)');
+    if (!e.SALESFORCE_ACCESS_TOKEN && !e.SALESFORCE_REFRESH_TOKEN) {
+      issues.push('SALESFORCE_ACCESS_TOKEN: is required when CRM=salesforce, unless SALESFORCE_REFRESH_TOKEN is set');
+    }
+    if (e.SALESFORCE_REFRESH_TOKEN) {
+      if (!e.SALESFORCE_CLIENT_ID) issues.push('SALESFORCE_CLIENT_ID: is required with SALESFORCE_REFRESH_TOKEN (the connected app\'s consumer key)');
+      if (!e.SALESFORCE_CLIENT_SECRET) issues.push('SALESFORCE_CLIENT_SECRET: is required with SALESFORCE_REFRESH_TOKEN (the connected app\'s consumer secret)');
+    }
+    if (issues.length > before || !e.SALESFORCE_INSTANCE_URL) return undefined;
+    return {
+      crm: 'salesforce',
+      instanceUrl: e.SALESFORCE_INSTANCE_URL,
+      loginUrl: e.SALESFORCE_LOGIN_URL,
+      accessToken: e.SALESFORCE_ACCESS_TOKEN,
+      refreshToken: e.SALESFORCE_REFRESH_TOKEN,
+      clientId: e.SALESFORCE_CLIENT_ID,
+      clientSecret: e.SALESFORCE_CLIENT_SECRET,
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,102 @@
+/**
+ * `POST /webhooks/platform/:installationId` and `POST /webhooks/platform` (the single-tenant
+ * `default` installation). Order matters: unknown installation 404, body over the limit 413,
+ * signature 401 (verified on the raw bytes), malformed body 400 with the path, then the durable
+ * write and 2xx. Unknown event types are acknowledged (202) so the platform keeps the endpoint on.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import type { PgBoss } from 'pg-boss';
+import { z } from 'zod';
+import type { Logger } from '../log.ts';
+import { ConversationEvent, ConversationEventData, KnownEventType, WebhookEnvelope } from '../platform/webhook-event.ts';
+import { getWebhookSecrets } from '../store/installations.ts';
+import type { SecretBox } from '../store/secret-box.ts';
+import { DEFAULT_INSTALLATION } from '../store/single-tenant.ts';
+import type { Store } from '../store/store.ts';
+import { describeIssues } from '../zod-issues.ts';
+import { acceptEvent, type IncomingEvent } from './accept-event.ts';
+import { sendError } from './http-error.ts';
+import { verifyWebhook } from './webhook-verifier.ts';
+
+export interface WebhookContext {
+  store: Store;
+  boss: PgBoss;
+  box: SecretBox;
+  maxBodyBytes: number;
+  logger: Logger;
+  /** True once shutdown began: new webhooks get 503 so the sender redelivers them to a live process. */
+  draining(): boolean;
+}
+
+/**
+ * The connector only needs the ids from `data`: the Conversations API is the source of truth, so
+ * an embedded conversation, complete or not, is neither required nor a reason to reject.
+ */
+const ConversationEventIds = ConversationEvent.extend({ data: ConversationEventData.omit({ conversation: true }) });
+
+export function webhookRoutes(ctx: WebhookContext): Router {
+  const router = express.Router();
+  const rawBody = express.raw({ type: () => true, limit: ctx.maxBodyBytes });
+  const receive = async (req: Request, res: Response, installationId: string) => {
+    if (ctx.draining()) {
+      res.set('Retry-After', '5');
+      sendError(res, 503, 'shutting_down', 'this process is shutting down; redeliver later');
+      return;
+    }
+    const secrets = await getWebhookSecrets(ctx.store, ctx.box, installationId);
+    if (!secrets) {
+      sendError(res, 404, 'installation_not_found', `no installation ${JSON.stringify(installationId)}`);
+      return;
+    }
+    await new Promise<void>((resolve, reject) => rawBody(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+    const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const verification = verifyWebhook(secrets, body, req.headers);
+    if (!verification.ok) {
+      ctx.logger.warn({ installationId, code: verification.code }, `webhook rejected: ${verification.message}`);
+      sendError(res, 401, verification.code, verification.message);
+      return;
+    }
+    const parsed = parseEvent(body);
+    if (!parsed.ok) {
+      ctx.logger.warn({ installationId, webhookId: verification.webhookId }, `webhook body rejected: ${parsed.message}`);
+      sendError(res, 400, parsed.code, parsed.message);
+      return;
+    }
+    const acceptance = await acceptEvent(ctx.store, ctx.boss, installationId, verification.webhookId, parsed.event);
+    const log = { installationId, webhookId: verification.webhookId, type: parsed.event.type, ...acceptance };
+    if (acceptance.status === 'ignored') ctx.logger.info(log, `webhook ignored: ${acceptance.reason}`);
+    else ctx.logger.debug(log, 'webhook accepted');
+    res.status(acceptance.status === 'duplicate' ? 200 : 202).json(acceptance);
+  };
+  router.post('/webhooks/platform', (req, res) => receive(req, res, DEFAULT_INSTALLATION));
+  router.post('/webhooks/platform/:installationId', (req, res) => receive(req, res, String(req.params.installationId)));
+  return router;
+}
+
+type ParsedEvent = { ok: true; event: IncomingEvent } | { ok: false; code: 'invalid_json' | 'invalid_event'; message: string };
+
+function parseEvent(body: Buffer): ParsedEvent {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    return { ok: false, code: 'invalid_json', message: `body is not JSON: ${(error as Error).message}` };
+  }
+  const envelope = WebhookEnvelope.safeParse(json);
+  if (!envelope.success) return invalid(envelope.error);
+  if (!KnownEventType.safeParse(envelope.data.type).success) {
+    return { ok: true, event: { kind: 'unknown', type: envelope.data.type } };
+  }
+  const event = ConversationEventIds.safeParse(json);
+  if (!event.success) return invalid(event.error);
+  return {
+    ok: true,
+    event: { kind: 'conversation', type: event.data.type, conversationId: event.data.data.conversation_id, widgetId: event.data.data.widget_id },
+  };
+}
+
+const invalid = (error: z.ZodError): ParsedEvent => ({
+  ok: false,
+  code: 'invalid_event',
+  message: `the event does not match the webhook envelope: ${describeIssues(error).join('; ')}`,
+});
