@@ -16,3 +16,16 @@ export function sandboxCommand(program: Command, who: string): Command {
   if (!sandbox) throw new Error(`the "sandbox" command must exist before the ${who} registers under it`);
   return sandbox;
 }
+
+export interface OAuthClientOption {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}
+
+/** `--oauth-client id:secret:https://app.example/callback` (repeatable; the redirect URI may contain colons). */
+export function oauthClientOption(value: string, previous: OAuthClientOption[]): OAuthClientOption[] {
+  const match = /^([^:]+):([^:]+):(.+)$/.exec(value);
+  if (!match?.[1] || !match[2] || !match[3]) throw new InvalidArgumentError('--oauth-client must look like CLIENT_ID:CLIENT_SECRET:REDIRECT_URI.');
+  return [...previous, { clientId: match[1], clientSecret: match[2], redirectUri: match[3] }];
+}

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { registerPlatformSandboxCommands } from './sandbox/platform/commands.ts';
 import { registerHubSpotSandboxCommands } from './sandbox/hubspot/commands.ts';
+import { registerSalesforceSandboxCommands } from './sandbox/salesforce/commands.ts';
 import { registerServerCommands } from './server-commands.ts';
 import { registerMappingCommands } from './mapping/commands.ts';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   program.command('sandbox').description('local stand-ins for the platform and the CRMs');
   registerPlatformSandboxCommands(program);
   registerHubSpotSandboxCommands(program);
+  registerSalesforceSandboxCommands(program);
   registerServerCommands(program);
   registerMappingCommands(program);
   return program;

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import { createLogger } from '../../log.ts';
 import { apiPipeline } from './api-pipeline.ts';
 import { HubSpotError, internalError, notFoundError, validationError } from './hubspot-errors.ts';
+import { accountInfoRoutes } from './routes/account-info.ts';
 import { associationRoutes } from './routes/associations.ts';
 import { inspectionRoutes } from './routes/inspection.ts';
 import { oauthRoutes } from './routes/oauth.ts';
@@ -39,8 +40,8 @@ export function createHubSpotSandboxApp(context: SandboxContext, defaultPortalId
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(inspectionRoutes(context, defaultPortalId));
   app.use(oauthRoutes(context));
-  app.use('/crm', ...apiPipeline(context));
-  app.use(objectRoutes(context), associationRoutes(), propertyRoutes(context));
+  app.use(['/crm', '/account-info'], ...apiPipeline(context));
+  app.use(objectRoutes(context), associationRoutes(), propertyRoutes(context), accountInfoRoutes());
   app.use(unknownRoute);
   app.use(sendError);
   return app;

@@ -1,6 +1,6 @@
 /** `crm-connector sandbox hubspot`: registers the command; the sandbox loads only when it runs. */
-import { type Command, InvalidArgumentError } from 'commander';
-import { integerIn, sandboxCommand } from '../../cli-options.ts';
+import type { Command } from 'commander';
+import { integerIn, type OAuthClientOption, oauthClientOption, sandboxCommand } from '../../cli-options.ts';
 
 export interface HubSpotSandboxCliOptions {
   port: number;
@@ -8,14 +8,7 @@ export interface HubSpotSandboxCliOptions {
   perTenSeconds: number;
   searchPerSecond: number;
   tokenTtlSeconds: number;
-  oauthClient: { clientId: string; clientSecret: string; redirectUri: string }[];
-}
-
-/** `--oauth-client id:secret:https://app.example/callback` (the redirect URI may contain colons). */
-function oauthClient(value: string, previous: HubSpotSandboxCliOptions['oauthClient']): HubSpotSandboxCliOptions['oauthClient'] {
-  const match = /^([^:]+):([^:]+):(.+)$/.exec(value);
-  if (!match?.[1] || !match[2] || !match[3]) throw new InvalidArgumentError('--oauth-client must look like CLIENT_ID:CLIENT_SECRET:REDIRECT_URI.');
-  return [...previous, { clientId: match[1], clientSecret: match[2], redirectUri: match[3] }];
+  oauthClient: OAuthClientOption[];
 }
 
 export function registerHubSpotSandboxCommands(program: Command): void {
@@ -27,7 +20,7 @@ export function registerHubSpotSandboxCommands(program: Command): void {
     .option('--per-ten-seconds <n>', 'requests allowed per portal in any 10 s', integerIn('--per-ten-seconds', 1, 1_000_000), 100)
     .option('--search-per-second <n>', 'search requests allowed per portal per second', integerIn('--search-per-second', 1, 1_000_000), 5)
     .option('--token-ttl-seconds <n>', 'OAuth access token lifetime', integerIn('--token-ttl-seconds', 1, 31_536_000), 1800)
-    .option('--oauth-client <id:secret:redirectUri>', 'an OAuth app that may exchange codes and refresh tokens (repeatable)', oauthClient, [])
+    .option('--oauth-client <id:secret:redirectUri>', 'an OAuth app that may exchange codes and refresh tokens (repeatable)', oauthClientOption, [])
     .action(async (options: HubSpotSandboxCliOptions, command: Command) => {
       const { runHubSpotSandbox } = await import('./run.ts');
       try {

@@ -3,7 +3,7 @@
  * and calls with their associations, and the request counters. Everything is escaped: note
  * bodies are HTML typed by website visitors and are shown as text, never rendered.
  */
-import { html, type SafeHtml } from './html.ts';
+import { html, type SafeHtml } from '../../html.ts';
 import { OBJECT_TYPES, type ObjectTypeName } from './object-types.ts';
 import type { PortalState, StateObject } from './portal-state.ts';
 

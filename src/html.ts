@@ -1,5 +1,5 @@
 /**
- * An HTML template tag that escapes by default: every interpolated value is escaped unless it
+ * The HTML template tag for every server-rendered page (admin pages, sandbox pages) that escapes by default: every interpolated value is escaped unless it
  * is itself the output of `html`. Pages are never built by concatenating raw strings.
  */
 export class SafeHtml {

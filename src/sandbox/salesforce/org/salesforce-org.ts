@@ -1,0 +1,67 @@
+/**
+ * One sandbox org: its user, object metadata, records, admin-configured rules, API allocation,
+ * pending faults and request counters. Orgs in one sandbox share nothing but the id generator.
+ */
+import { SchemaCatalog } from '../schema/schema-catalog.ts';
+import { InvalidRuleError, OrgRule, type ParsedOrgRule } from '../validation/org-rules.ts';
+import { ApiUsage } from './api-usage.ts';
+import { FaultQueue } from './faults.ts';
+import type { IdGenerator } from './ids.ts';
+import { QueryCursors } from './query-cursors.ts';
+import { RecordStore } from './record-store.ts';
+import { RequestStats } from './request-stats.ts';
+
+export interface OrgUser {
+  userId: string;
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+}
+
+export class SalesforceOrg {
+  readonly orgId: string;
+  readonly user: OrgUser;
+  readonly schema = new SchemaCatalog();
+  readonly store = new RecordStore();
+  readonly faults = new FaultQueue();
+  readonly stats = new RequestStats();
+  readonly queryCursors = new QueryCursors();
+  readonly usage: ApiUsage;
+  readonly ids: IdGenerator;
+  readonly now: () => number;
+  #rules: ParsedOrgRule[] = [];
+
+  constructor(options: { orgId: string; user: OrgUser; dailyLimit: number; ids: IdGenerator; now: () => number }) {
+    this.orgId = options.orgId;
+    this.user = options.user;
+    this.ids = options.ids;
+    this.now = options.now;
+    this.usage = new ApiUsage(options.dailyLimit, options.now);
+  }
+
+  get rules(): readonly ParsedOrgRule[] {
+    return this.#rules;
+  }
+
+  /** Adds a validation or duplicate rule; throws a zod error or InvalidRuleError naming what is wrong. */
+  addRule(rule: OrgRule): void {
+    const parsed = OrgRule.parse(rule);
+    const sobject = this.schema.sobject(parsed.sobject);
+    if (!sobject) throw new InvalidRuleError(`sobject: no object named "${parsed.sobject}" in this org`);
+    const fields = parsed.kind === 'validation' ? [parsed.field] : parsed.matchFields;
+    for (const name of fields) {
+      if (!sobject.field(name)) throw new InvalidRuleError(`${sobject.name} has no field named "${name}"`);
+    }
+    this.#rules.push({ ...parsed, sobject: sobject.name });
+  }
+
+  clearRules(): void {
+    this.#rules = [];
+  }
+
+  /** Records per object, for stats and the inspection page. */
+  recordCounts(): Record<string, number> {
+    return Object.fromEntries(this.schema.all().map((s) => [s.name, this.store.count(s.name)]));
+  }
+}
