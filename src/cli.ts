@@ -10,6 +10,10 @@ import { registerHubSpotSandboxCommands } from './sandbox/hubspot/commands.ts';
 import { registerSalesforceSandboxCommands } from './sandbox/salesforce/commands.ts';
 import { registerServerCommands } from './server-commands.ts';
 import { registerMappingCommands } from './mapping/commands.ts';
+import { registerDemoCommands } from './demo/commands.ts';
+import { registerBackfillCommands } from './backfill/commands.ts';
+import { registerForgetCommands } from './forget/commands.ts';
+import { registerAuthCommands } from './auth/commands.ts';
 
 export function buildProgram(): Command {
   const program = new Command('crm-connector')
@@ -22,6 +26,10 @@ export function buildProgram(): Command {
   registerSalesforceSandboxCommands(program);
   registerServerCommands(program);
   registerMappingCommands(program);
+  registerDemoCommands(program);
+  registerBackfillCommands(program);
+  registerForgetCommands(program);
+  registerAuthCommands(program);
   return program;
 }
 

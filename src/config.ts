@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { CrmName } from './crm/write-plan.ts';
+import { manifest } from './manifest.ts';
 
 export class ConfigError extends Error {
   readonly issues: string[];
@@ -38,6 +39,11 @@ const positiveNumber = z.coerce.number({ error: 'must be a number' }).positive({
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' });
 const postgresUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' });
 const nonEmpty = z.string().trim().min(1, { error: 'must not be empty' });
+
+/** A link template for a conversation's page on the platform: `{conversation_id}` (and optionally `{widget_id}`) are filled in. */
+const conversationUrlTemplate = httpUrl.refine((v) => v.includes('{conversation_id}'), {
+  error: 'must contain {conversation_id}, e.g. https://app.platform.example/conversations/{conversation_id}',
+});
 
 /** One or several `whsec_…` secrets separated by spaces or commas: several while rotating. */
 const webhookSecrets = z
@@ -97,20 +103,29 @@ const Env = z.object({
   SYNC_RETRY_DELAY_SECONDS: withDefault(integer(1, 3600), '30'),
   SYNC_BATCH_SIZE: withDefault(integer(1, 500), '50'),
   SYNC_POLL_INTERVAL_SECONDS: withDefault(positiveNumber.min(0.5, { error: 'must be at least 0.5' }), '2'),
+  SYNC_CONCURRENCY: withDefault(integer(1, 64), '4'),
+  SYNC_INSTALLATION_CONCURRENCY: optional(integer(1, 100_000)),
+  HUBSPOT_REQUESTS_PER_10_SECONDS: optional(integer(1, 100_000)),
+  METRICS_TOKEN: optional(nonEmpty),
   SHUTDOWN_TIMEOUT_SECONDS: withDefault(integer(1, 3600), '30'),
 
   PLATFORM_API_URL: optional(httpUrl),
   PLATFORM_API_KEY: optional(nonEmpty),
   PLATFORM_WEBHOOK_SECRET: optional(webhookSecrets),
+  PLATFORM_CONVERSATION_URL: optional(conversationUrlTemplate),
   CRM: optional(z.enum(CrmName.options, { error: 'must be hubspot or salesforce' })),
   HUBSPOT_ACCESS_TOKEN: optional(nonEmpty),
-  HUBSPOT_API_URL: withDefault(httpUrl, 'https://api.hubapi.com'),
+  HUBSPOT_API_URL: withDefault(httpUrl, manifest.crms.hubspot.apiUrl),
+  HUBSPOT_CLIENT_ID: optional(nonEmpty),
+  HUBSPOT_CLIENT_SECRET: optional(nonEmpty),
+  HUBSPOT_AUTHORIZE_URL: withDefault(httpUrl, manifest.crms.hubspot.authorizeUrl),
   SALESFORCE_INSTANCE_URL: optional(httpUrl),
   SALESFORCE_ACCESS_TOKEN: optional(nonEmpty),
   SALESFORCE_REFRESH_TOKEN: optional(nonEmpty),
   SALESFORCE_CLIENT_ID: optional(nonEmpty),
   SALESFORCE_CLIENT_SECRET: optional(nonEmpty),
-  SALESFORCE_LOGIN_URL: withDefault(httpUrl, 'https://login.salesforce.com'),
+  SALESFORCE_LOGIN_URL: withDefault(httpUrl, manifest.crms.salesforce.loginUrls.production),
+  SALESFORCE_SANDBOX_LOGIN_URL: withDefault(httpUrl, manifest.crms.salesforce.loginUrls.sandbox),
 });
 type Env = z.infer<typeof Env>;
 
@@ -133,6 +148,18 @@ export interface SalesforceAccount {
 
 export type CrmAccount = HubSpotAccount | SalesforceAccount;
 
+/** The connector's OAuth app at a CRM (multi-tenant installs through the connect flow). */
+export interface OAuthApp {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface OAuthApps {
+  hubspot: (OAuthApp & { authorizeUrl: string; apiUrl: string }) | undefined;
+  /** `loginUrls.sandbox` is used when the install URL says `?env=sandbox`. */
+  salesforce: (OAuthApp & { loginUrls: { production: string; sandbox: string } }) | undefined;
+}
+
 /** The one installation named `default`, configured from the environment (self-hosting, demo). */
 export interface SingleTenantConfig {
   platform: { apiUrl: string; apiKey: string; webhookSecrets: string[] };
@@ -148,6 +175,10 @@ export interface SyncTuning {
   retryDelaySeconds: number;
   batchSize: number;
   pollIntervalSeconds: number;
+  /** Batches one worker process runs at once (pg-boss localConcurrency). */
+  concurrency: number;
+  /** Jobs of one installation running at once over all workers (pg-boss groupConcurrency): one backlog never takes every slot. */
+  installationConcurrency: number;
 }
 
 export interface Config {
@@ -160,11 +191,19 @@ export interface Config {
   /** The first encrypts; all decrypt. Undefined only for the embedded store (a key file is generated). */
   secretKeys: string[] | undefined;
   mappingsDir: string;
+  /** Link template to a conversation on the platform (`{conversation_id}`, `{widget_id}`), for mappings' `transcript_url`. */
+  platformConversationUrl: string | undefined;
   logLevel: z.infer<typeof LogLevel>;
   webhookMaxBodyBytes: number;
   shutdownTimeoutSeconds: number;
   sync: SyncTuning;
+  /** HUBSPOT_REQUESTS_PER_10_SECONDS: every portal's budget instead of the adapter's 100 per 10 s. */
+  hubspotRequestsPer10Seconds: number | undefined;
+  /** Bearer token /metrics requires; open when undefined. */
+  metricsToken: string | undefined;
   singleTenant: SingleTenantConfig | undefined;
+  /** OAuth apps for the connect flows; redirect URIs are PUBLIC_URL + the manifest's redirect paths. */
+  oauth: OAuthApps;
 }
 
 const SINGLE_TENANT_TRIGGERS = ['PLATFORM_API_URL', 'PLATFORM_API_KEY', 'PLATFORM_WEBHOOK_SECRET', 'CRM'] as const;
@@ -183,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     );
   }
   const singleTenant = singleTenantOf(e, issues);
+  const oauth = oauthAppsOf(e, issues);
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     port: e.PORT,
@@ -192,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     databaseUrl: e.DATABASE_URL,
     secretKeys: e.CONNECTOR_SECRET_KEY,
     mappingsDir: path.resolve(cwd, e.MAPPINGS_DIR),
+    platformConversationUrl: e.PLATFORM_CONVERSATION_URL,
     logLevel: e.LOG_LEVEL,
     webhookMaxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
@@ -201,8 +242,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       retryDelaySeconds: e.SYNC_RETRY_DELAY_SECONDS,
       batchSize: e.SYNC_BATCH_SIZE,
       pollIntervalSeconds: e.SYNC_POLL_INTERVAL_SECONDS,
+      concurrency: e.SYNC_CONCURRENCY,
+      installationConcurrency: e.SYNC_INSTALLATION_CONCURRENCY ?? 2 * e.SYNC_BATCH_SIZE,
     },
+    hubspotRequestsPer10Seconds: e.HUBSPOT_REQUESTS_PER_10_SECONDS,
+    metricsToken: e.METRICS_TOKEN,
     singleTenant,
+    oauth,
   };
 }
 
@@ -213,10 +259,8 @@ function pickKnown(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
 
 function singleTenantOf(e: Env, issues: string[]): SingleTenantConfig | undefined {
   const given = SINGLE_TENANT_TRIGGERS.filter((name) => e[name] !== undefined);
-  const crmVariables = [
-    'HUBSPOT_ACCESS_TOKEN', 'SALESFORCE_INSTANCE_URL', 'SALESFORCE_ACCESS_TOKEN', 'SALESFORCE_REFRESH_TOKEN',
-    'SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET',
-  ] as const;
+  // SALESFORCE_CLIENT_ID/SECRET are not listed: without a single-tenant installation they are the OAuth app's.
+  const crmVariables = ['HUBSPOT_ACCESS_TOKEN', 'SALESFORCE_INSTANCE_URL', 'SALESFORCE_ACCESS_TOKEN', 'SALESFORCE_REFRESH_TOKEN'] as const;
   if (given.length === 0) {
     const stray = crmVariables.filter((name) => e[name] !== undefined);
     if (stray.length > 0) {
@@ -269,3 +313,30 @@ function crmAccountOf(e: Env, issues: string[]): CrmAccount | undefined {
   }
   return undefined;
 }
+
+/**
+ * The OAuth apps: each needs its client id and secret together, and PUBLIC_URL, because the
+ * redirect URI registered with the CRM must be exactly PUBLIC_URL + the manifest's redirect path.
+ */
+function oauthAppsOf(e: Env, issues: string[]): OAuthApps {
+  const pair = (idName: 'HUBSPOT_CLIENT_ID' | 'SALESFORCE_CLIENT_ID', secretName: 'HUBSPOT_CLIENT_SECRET' | 'SALESFORCE_CLIENT_SECRET') => {
+    const clientId = e[idName];
+    const clientSecret = e[secretName];
+    if (clientId && !clientSecret) issues.push(`${secretName}: is required with ${idName} (the OAuth app's client secret)`);
+    if (clientSecret && !clientId) issues.push(`${idName}: is required with ${secretName} (the OAuth app's client id)`);
+    if (clientId && clientSecret && !e.PUBLIC_URL) {
+      issues.push(`PUBLIC_URL: is required with ${idName}: the OAuth redirect URI is PUBLIC_URL + ${redirectPathOf(idName)}, as registered with the app`);
+    }
+    return clientId && clientSecret ? { clientId, clientSecret } : undefined;
+  };
+  const hubspot = pair('HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET');
+  // With a single-tenant Salesforce installation these two are its refresh credentials, not an OAuth app.
+  const salesforce = e.CRM === 'salesforce' ? undefined : pair('SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET');
+  return {
+    hubspot: hubspot && { ...hubspot, authorizeUrl: e.HUBSPOT_AUTHORIZE_URL, apiUrl: e.HUBSPOT_API_URL },
+    salesforce: salesforce && { ...salesforce, loginUrls: { production: e.SALESFORCE_LOGIN_URL, sandbox: e.SALESFORCE_SANDBOX_LOGIN_URL } },
+  };
+}
+
+const redirectPathOf = (idName: string) =>
+  idName.startsWith('HUBSPOT') ? manifest.crms.hubspot.redirectPath : manifest.crms.salesforce.redirectPath;

@@ -93,7 +93,7 @@ async function retryCommand(conversationId: string | undefined, options: { faile
 }
 
 /** One line on stderr and exit code 1, instead of a stack trace, for the errors an operator fixes. */
-async function reportFailure(action: () => Promise<void>): Promise<void> {
+export async function reportFailure(action: () => Promise<void>): Promise<void> {
   try {
     await action();
   } catch (error) {

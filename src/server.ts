@@ -3,19 +3,23 @@
  * `startService` is what `crm-connector serve` runs and what the demo and e2e tests run in-process.
  *
  * Roles: `web` takes webhooks and enqueues, `worker` runs sync jobs (and the queue's maintenance),
- * `all` both. Every role answers /healthz and /readyz. Shutdown: stop taking webhooks (503 while
- * draining, then the listener closes), let in-flight jobs finish for up to
- * SHUTDOWN_TIMEOUT_SECONDS, release the rest back to the queue, close the store.
+ * `all` both. Every role answers /healthz, /readyz and /metrics on its own PORT. Shutdown: stop
+ * taking webhooks (503 while draining, then the listener closes), let in-flight jobs finish for up
+ * to SHUTDOWN_TIMEOUT_SECONDS, release the rest back to the queue, close the store.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { PgBoss } from 'pg-boss';
+import { startAdminPages, type AdminPages } from './admin/index.ts';
+import { createAuth } from './auth/auth-service.ts';
 import type { Config } from './config.ts';
+import { openRateLimiters } from './crm/shared-budget-setup.ts';
 import { healthRoutes } from './ingest/health-routes.ts';
 import { errorResponder, sendError } from './ingest/http-error.ts';
 import { webhookRoutes } from './ingest/webhook-routes.ts';
 import { createLogger, type Logger } from './log.ts';
+import { metricsRoutes } from './observability/metrics-route.ts';
 import type { ServiceRole } from './server-commands.ts';
 import { migrate } from './store/migrations.ts';
 import { startQueue } from './store/queue.ts';
@@ -89,10 +93,30 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const runsWorker = role !== 'web';
   // Resolved before anything opens: a worker that cannot sync must fail at start, not on its first job.
-  const deps = runsWorker ? (options.deps ?? (await buildDefaultDependencies(config))) : undefined;
-  const backend = await openBackend(config, { maintain: runsWorker, logger });
+  // Per-CRM-account budgets, shared through Postgres by every worker process (src/crm/shared-budget-setup.ts).
+  const limiters = runsWorker && !options.deps ? openRateLimiters(config, logger) : undefined;
+  let deps: SyncDependencies | undefined;
+  try {
+    deps = runsWorker ? (options.deps ?? (await buildDefaultDependencies(config, { logger, limiters: limiters?.registry }))) : undefined;
+  } catch (error) {
+    await limiters?.close();
+    throw error;
+  }
+  // Dependencies the caller passed in are the caller's to close.
+  const closeDeps = async () => {
+    if (!options.deps) deps?.close?.();
+    await limiters?.close();
+  };
+  let backend: Backend;
+  try {
+    backend = await openBackend(config, { maintain: runsWorker, logger });
+  } catch (error) {
+    await closeDeps();
+    throw error;
+  }
   const shutdownMs = config.shutdownTimeoutSeconds * 1000;
   let draining = false;
+  let admin: AdminPages | undefined;
   try {
     if (config.singleTenant) {
       const installation = await applySingleTenant(backend.store, backend.box, config.singleTenant);
@@ -108,8 +132,13 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     app.disable('x-powered-by');
     const isDraining = () => draining;
     app.use(healthRoutes({ ...backend, draining: isDraining }));
+    app.use(metricsRoutes({ boss: backend.boss, token: config.metricsToken, logger }));
     if (role !== 'worker') {
       app.use(webhookRoutes({ ...backend, maxBodyBytes: config.webhookMaxBodyBytes, logger, draining: isDraining }));
+      const auth = createAuth({ config, store: backend.store, box: backend.box, logger });
+      app.use(auth.router);
+      admin = await startAdminPages({ config, ...backend, sessions: auth.sessions, disconnect: auth.disconnect, limiters: limiters?.registry, logger });
+      app.use(admin.router);
     }
     app.use((req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
     app.use(errorResponder(logger, { maxBodyBytes: config.webhookMaxBodyBytes }));
@@ -124,11 +153,15 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
         await closeServer(server, shutdownMs);
         worker?.stop();
         await backend.close({ graceful: true, timeoutMs: shutdownMs });
+        admin?.close();
+        await closeDeps();
         logger.info('crm-connector stopped');
       })());
     return { url, role, store: backend.store, boss: backend.boss, box: backend.box, close };
   } catch (error) {
+    admin?.close();
     await backend.close();
+    await closeDeps();
     throw error;
   }
 }

@@ -28,6 +28,34 @@ export type ExecutionResult =
   | { conversationId: string; ok: true; objects: Record<string, WrittenObject>; notes: string[] }
   | { conversationId: string; ok: false; error: CrmError; objects: Record<string, WrittenObject> };
 
+/**
+ * Forgetting a conversation (privacy requests): what the connector wrote for it, from its sync
+ * record. Notes, calls and tasks are deleted; the deal/opportunity keyed on the conversation is
+ * deleted, or redacted (connector fields and description cleared) with `deal: 'redact'`; people
+ * and companies are kept, with the connector's own fields cleared when they came from this conversation.
+ */
+export interface ForgetRequest {
+  conversationId: string;
+  objects: Record<string, WrittenObject>;
+  deal: 'delete' | 'redact';
+}
+
+export interface ForgottenObject {
+  /** The plan record key the object was written for. */
+  key: string;
+  object: string;
+  /** Every CRM id of it (a note split into parts has several). */
+  ids: string[];
+  /** `missing`: no longer in the CRM (someone deleted it already). */
+  action: 'deleted' | 'redacted' | 'kept' | 'missing';
+  /** Why, for kept and redacted records ("connector fields name another conversation"). */
+  detail?: string;
+}
+
+export interface ForgetResult {
+  objects: ForgottenObject[];
+}
+
 export interface CrmAdapter {
   readonly crm: CrmName;
   /**
@@ -37,4 +65,6 @@ export interface CrmAdapter {
   execute(batch: PlanExecution[]): Promise<ExecutionResult[]>;
   /** Creates the connector's own properties/fields once per account, idempotently. */
   ensureSchema(): Promise<void>;
+  /** Removes or redacts what the connector wrote for one conversation; idempotent. Absent: the CRM cannot forget yet. */
+  forget?(request: ForgetRequest): Promise<ForgetResult>;
 }

@@ -1,15 +1,28 @@
 /**
- * Per-CRM-account rate limiting: one p-queue per account and budget bucket, so every call to
- * one HubSpot portal (or Salesforce org) shares one budget however many jobs run at once.
+ * Per-CRM-account rate limiting: every call to one HubSpot portal (or Salesforce org) draws on one
+ * budget per bucket, however many jobs (and, with a shared ledger, processes) run at once.
  *
- * Adapters only see the small `RateLimiterRegistry` / `AccountLimiter` interfaces: a later
- * implementation that shares the budget across worker processes (Postgres) replaces
- * `AccountRateLimiter` without touching the adapters.
+ * Adapters only see the small `RateLimiterRegistry` / `AccountLimiter` interfaces. Behind them,
+ * each bucket has a p-queue (its `concurrency`, queued/in-flight counts) and a BudgetGate that
+ * admits calls against a ledger: `AccountRateLimiter` keeps the ledger in the process (the
+ * embedded store allows one process), `SharedBudgetLimiters` (shared-budget.ts) keeps it in
+ * Postgres for several worker processes. Both count every call and every "too many requests".
+ *
+ * `default` is the account's overall budget: a call in another bucket (HubSpot's search) takes a
+ * permit from that bucket and from `default` at once, as the CRM counts it in both.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import PQueue from 'p-queue';
 import { z } from 'zod';
 import type { CrmName } from './write-plan.ts';
+import { log as rootLog, type Logger } from '../log.ts';
+import { crmRateLimited, crmRequests } from '../observability/metrics.ts';
 import { describeIssues } from '../zod-issues.ts';
+import { BudgetGate } from './shared-budget-gate.ts';
+import { MemoryBudgetLedger, type BucketLimit, type BudgetLedger } from './shared-budget-ledger.ts';
+
+/** The bucket every call of an account also draws on. */
+export const OVERALL_BUCKET = 'default';
 
 /** One budget: at most `intervalCap` calls started in any rolling `intervalMs` window. */
 export const RateBucket = z.object({
@@ -23,6 +36,17 @@ export type RateBucket = z.infer<typeof RateBucket>;
 /** Named buckets of one account (`default`, `search`, ...). */
 export const RateBudgets = z.record(z.string().min(1), RateBucket);
 export type RateBudgets = z.infer<typeof RateBudgets>;
+
+/**
+ * Buckets the operator configured for every account of a CRM (HUBSPOT_REQUESTS_PER_10_SECONDS):
+ * they replace the adapter's built-in bucket of the same name.
+ */
+export type BudgetOverrides = Partial<Record<CrmName, RateBudgets>>;
+
+export interface RateLimiterOptions {
+  overrides?: BudgetOverrides;
+  logger?: Logger;
+}
 
 export interface BucketStats {
   bucket: string;
@@ -69,58 +93,113 @@ export interface RateLimiterRegistry {
   close(): void;
 }
 
-interface Bucket {
-  queue: PQueue;
-  pausedUntil: number | null;
-  resumeTimer: NodeJS.Timeout | undefined;
+/** The account's budgets, validated, with the operator's overrides applied. */
+function accountBudgets(crm: CrmName, accountId: string, budgets: RateBudgets, overrides: BudgetOverrides = {}): RateBudgets {
+  const parsed = RateBudgets.safeParse({ ...budgets, ...overrides[crm] });
+  if (!parsed.success) {
+    throw new Error(`rate budgets for ${crm}:${accountId} are not valid: ${describeIssues(parsed.error).join('; ')}`);
+  }
+  return parsed.data;
 }
 
-class QueueAccountLimiter implements AccountLimiter {
+/** Runs one CRM call and counts it by how it ended. */
+async function countedCall<T>(crm: CrmName, accountId: string, task: () => Promise<T>): Promise<T> {
+  try {
+    const result = await task();
+    crmRequests.inc({ crm, account: accountId, status: statusOf(result) ?? 'ok' });
+    return result;
+  } catch (error) {
+    crmRequests.inc({ crm, account: accountId, status: statusOf(error) ?? 'error' });
+    throw error;
+  }
+}
+
+/** The HTTP status an adapter's raw answer or error carries (`status` / `statusCode`), if any. */
+function statusOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { status, statusCode } = value as { status?: unknown; statusCode?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  return typeof code === 'number' && Number.isInteger(code) && code >= 100 && code < 600 ? String(code) : undefined;
+}
+
+interface Bucket {
+  queue: PQueue;
+  gate: BudgetGate;
+  /** The buckets one admitted call has drawn on. */
+  draws: ReadonlySet<string>;
+}
+
+/**
+ * The call being run, so a call scheduled from inside it on the same account and a bucket it has
+ * already drawn on (an adapter nesting `default` inside `search`) runs at once: charging it again
+ * would double-count it, and with a concurrency limit it could wait on itself forever.
+ */
+const admittedCall = new AsyncLocalStorage<{ account: string; draws: ReadonlySet<string> }>();
+
+interface LimiterContext {
+  ledger: BudgetLedger;
+  logger: Logger;
+}
+
+class GatedAccountLimiter implements AccountLimiter {
   readonly account: string;
+  readonly #crm: CrmName;
+  readonly #accountId: string;
+  readonly #context: LimiterContext;
   readonly #buckets = new Map<string, Bucket>();
   #rateLimited = 0;
 
-  constructor(account: string, budgets: RateBudgets) {
-    this.account = account;
-    for (const [name, budget] of Object.entries(budgets)) {
-      const queue = new PQueue({
-        intervalCap: budget.intervalCap,
-        interval: budget.intervalMs,
-        // strict = sliding window: HubSpot's TEN_SECONDLY_ROLLING limit is a rolling window too.
-        strict: true,
-        ...(budget.concurrency ? { concurrency: budget.concurrency } : {}),
+  constructor(crm: CrmName, accountId: string, budgets: RateBudgets, context: LimiterContext) {
+    this.account = `${crm}:${accountId}`;
+    this.#crm = crm;
+    this.#accountId = accountId;
+    this.#context = context;
+    const limitOf = (bucket: string, budget: RateBucket): BucketLimit => ({ bucket, cap: budget.intervalCap, windowMs: budget.intervalMs });
+    const overall = budgets[OVERALL_BUCKET];
+    for (const [bucket, budget] of Object.entries(budgets)) {
+      const limits = [limitOf(bucket, budget)];
+      if (bucket !== OVERALL_BUCKET && overall) limits.push(limitOf(OVERALL_BUCKET, overall));
+      this.#buckets.set(bucket, {
+        queue: new PQueue(budget.concurrency ? { concurrency: budget.concurrency } : {}),
+        gate: new BudgetGate({ account: this.account, bucket, limits, ledger: context.ledger, logger: context.logger }),
+        draws: new Set(limits.map((limit) => limit.bucket)),
       });
-      this.#buckets.set(name, { queue, pausedUntil: null, resumeTimer: undefined });
     }
   }
 
   schedule<T>(bucket: string, task: () => Promise<T>): Promise<T> {
-    return this.#bucket(bucket).queue.add(task);
+    const { queue, gate, draws } = this.#bucket(bucket);
+    const enclosing = admittedCall.getStore();
+    if (enclosing?.account === this.account && enclosing.draws.has(bucket)) return task();
+    return queue.add(async () => {
+      await gate.acquire();
+      return admittedCall.run({ account: this.account, draws }, () => countedCall(this.#crm, this.#accountId, task));
+    });
   }
 
   pauseAfterRateLimit(pauseMs: number, bucket?: string): void {
     this.#rateLimited += 1;
-    const targets = bucket === undefined ? [...this.#buckets.values()] : [this.#bucket(bucket)];
+    crmRateLimited.inc({ crm: this.#crm, account: this.#accountId });
+    if (bucket !== undefined) this.#bucket(bucket); // an unknown bucket throws
+    const paused = bucket === undefined ? [...this.#buckets.keys()] : [bucket];
     const until = Date.now() + Math.max(0, pauseMs);
-    for (const target of targets) {
-      if (target.pausedUntil !== null && target.pausedUntil >= until) continue;
-      clearTimeout(target.resumeTimer);
-      target.pausedUntil = until;
-      target.queue.pause();
-      target.resumeTimer = setTimeout(() => {
-        target.pausedUntil = null;
-        target.resumeTimer = undefined;
-        target.queue.start();
-      }, until - Date.now());
+    // A pause of the overall budget stops every bucket's calls, since they all draw on it.
+    for (const [name, { gate }] of this.#buckets) {
+      if (paused.includes(name) || paused.includes(OVERALL_BUCKET)) gate.pauseUntil(until);
     }
+    // Other processes learn of it at their next reservation; a failed write only costs them a 429 of their own.
+    this.#context.ledger.pause(this.account, paused, pauseMs).catch((error: unknown) =>
+      this.#context.logger.warn({ err: error, account: this.account }, 'could not record the rate-limit pause for other processes'),
+    );
   }
 
   stats(): AccountLimiterStats {
-    const buckets = [...this.#buckets.entries()].map(([bucket, b]) => ({
+    const buckets = [...this.#buckets.entries()].map(([bucket, { queue, gate }]) => ({
       bucket,
-      queued: b.queue.size,
-      inFlight: b.queue.pending,
-      pausedUntil: b.pausedUntil,
+      // Calls waiting for a permit already hold a queue slot: they are queued, not in flight.
+      queued: queue.size + gate.waiting,
+      inFlight: queue.pending - gate.waiting,
+      pausedUntil: gate.pausedUntil,
     }));
     const pauses = buckets.map((b) => b.pausedUntil).filter((p): p is number => p !== null);
     return {
@@ -134,9 +213,9 @@ class QueueAccountLimiter implements AccountLimiter {
   }
 
   close(): void {
-    for (const b of this.#buckets.values()) {
-      clearTimeout(b.resumeTimer);
-      b.queue.clear();
+    for (const { queue, gate } of this.#buckets.values()) {
+      queue.clear();
+      gate.close();
     }
   }
 
@@ -149,19 +228,22 @@ class QueueAccountLimiter implements AccountLimiter {
   }
 }
 
-/** The in-process registry: one limiter per `crm:accountId`. */
-export class AccountRateLimiter implements RateLimiterRegistry {
-  readonly #limiters = new Map<string, QueueAccountLimiter>();
+/** One limiter per `crm:accountId` in this process, all admitting calls against one ledger. */
+export class LedgerRateLimiters implements RateLimiterRegistry {
+  readonly #limiters = new Map<string, GatedAccountLimiter>();
+  readonly #context: LimiterContext;
+  readonly #overrides: BudgetOverrides;
+
+  constructor(ledger: BudgetLedger, options: RateLimiterOptions = {}) {
+    this.#context = { ledger, logger: options.logger ?? rootLog };
+    this.#overrides = options.overrides ?? {};
+  }
 
   forAccount(crm: CrmName, accountId: string, budgets: RateBudgets): AccountLimiter {
     const account = `${crm}:${accountId}`;
     let limiter = this.#limiters.get(account);
     if (!limiter) {
-      const parsed = RateBudgets.safeParse(budgets);
-      if (!parsed.success) {
-        throw new Error(`rate budgets for ${account} are not valid: ${describeIssues(parsed.error).join('; ')}`);
-      }
-      limiter = new QueueAccountLimiter(account, parsed.data);
+      limiter = new GatedAccountLimiter(crm, accountId, accountBudgets(crm, accountId, budgets, this.#overrides), this.#context);
       this.#limiters.set(account, limiter);
     }
     return limiter;
@@ -174,6 +256,13 @@ export class AccountRateLimiter implements RateLimiterRegistry {
   close(): void {
     for (const limiter of this.#limiters.values()) limiter.close();
     this.#limiters.clear();
+  }
+}
+
+/** The in-process registry: the budget is kept in this process's memory. */
+export class AccountRateLimiter extends LedgerRateLimiters {
+  constructor(options: RateLimiterOptions = {}) {
+    super(new MemoryBudgetLedger(), options);
   }
 }
 

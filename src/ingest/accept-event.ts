@@ -5,6 +5,7 @@
  */
 import type { PgBoss } from 'pg-boss';
 import type { KnownEventType } from '../platform/webhook-event.ts';
+import { getInstallationStatus } from '../store/installations.ts';
 import type { Store } from '../store/store.ts';
 import { markQueued } from '../store/sync-records.ts';
 import { claimReceipt, settleReceipt } from '../store/webhook-receipts.ts';
@@ -39,6 +40,13 @@ export async function acceptEvent(
     if (!first) return { status: 'duplicate' };
     if (event.kind === 'unknown') {
       const reason = `event type ${event.type} is not one the connector consumes`;
+      await settleReceipt(tx, receipt, { outcome: 'ignored', detail: reason });
+      return { status: 'ignored', reason };
+    }
+    // A disconnected installation (src/auth disconnect, or a refused refresh) stops syncing until it is reconnected.
+    const installation = await getInstallationStatus(tx, installationId);
+    if (installation?.status === 'disconnected') {
+      const reason = `the installation is disconnected (${installation.statusReason ?? 'no reason given'}); reconnect it to sync again`;
       await settleReceipt(tx, receipt, { outcome: 'ignored', detail: reason });
       return { status: 'ignored', reason };
     }

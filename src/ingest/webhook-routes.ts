@@ -8,6 +8,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { PgBoss } from 'pg-boss';
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
+import { webhooksReceived, webhooksRejected } from '../observability/metrics.ts';
 import { ConversationEvent, ConversationEventData, KnownEventType, WebhookEnvelope } from '../platform/webhook-event.ts';
 import { getWebhookSecrets } from '../store/installations.ts';
 import type { SecretBox } from '../store/secret-box.ts';
@@ -39,33 +40,46 @@ export function webhookRoutes(ctx: WebhookContext): Router {
   const rawBody = express.raw({ type: () => true, limit: ctx.maxBodyBytes });
   const receive = async (req: Request, res: Response, installationId: string) => {
     if (ctx.draining()) {
+      webhooksRejected.inc({ reason: 'shutting_down' });
       res.set('Retry-After', '5');
       sendError(res, 503, 'shutting_down', 'this process is shutting down; redeliver later');
       return;
     }
     const secrets = await getWebhookSecrets(ctx.store, ctx.box, installationId);
     if (!secrets) {
+      webhooksRejected.inc({ reason: 'installation_not_found' });
       sendError(res, 404, 'installation_not_found', `no installation ${JSON.stringify(installationId)}`);
       return;
     }
-    await new Promise<void>((resolve, reject) => rawBody(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      rawBody(req, res, (error?: unknown) => {
+        if (!error) return resolve();
+        // The error responder answers 413; counted here, where it is known to be a webhook.
+        if ((error as { type?: string }).type === 'entity.too.large') webhooksRejected.inc({ reason: 'payload_too_large' });
+        reject(error);
+      }),
+    );
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const verification = verifyWebhook(secrets, body, req.headers);
     if (!verification.ok) {
+      webhooksRejected.inc({ reason: verification.code });
       ctx.logger.warn({ installationId, code: verification.code }, `webhook rejected: ${verification.message}`);
       sendError(res, 401, verification.code, verification.message);
       return;
     }
+    const log = ctx.logger.child({ installationId, webhookId: verification.webhookId });
     const parsed = parseEvent(body);
     if (!parsed.ok) {
-      ctx.logger.warn({ installationId, webhookId: verification.webhookId }, `webhook body rejected: ${parsed.message}`);
+      webhooksRejected.inc({ reason: parsed.code });
+      log.warn(`webhook body rejected: ${parsed.message}`);
       sendError(res, 400, parsed.code, parsed.message);
       return;
     }
     const acceptance = await acceptEvent(ctx.store, ctx.boss, installationId, verification.webhookId, parsed.event);
-    const log = { installationId, webhookId: verification.webhookId, type: parsed.event.type, ...acceptance };
-    if (acceptance.status === 'ignored') ctx.logger.info(log, `webhook ignored: ${acceptance.reason}`);
-    else ctx.logger.debug(log, 'webhook accepted');
+    webhooksReceived.inc({ outcome: acceptance.status });
+    const details = { type: parsed.event.type, ...(parsed.event.kind === 'conversation' ? { conversationId: parsed.event.conversationId } : {}), ...acceptance };
+    if (acceptance.status === 'ignored') log.info(details, `webhook ignored: ${acceptance.reason}`);
+    else log.debug(details, 'webhook accepted');
     res.status(acceptance.status === 'duplicate' ? 200 : 202).json(acceptance);
   };
   router.post('/webhooks/platform', (req, res) => receive(req, res, DEFAULT_INSTALLATION));

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Conversation, parsePlatform, PlatformDataError } from '../platform/schemas.ts';
+import { transcriptTurns } from '../transcript/export-turns.ts';
 import { renderTranscriptMarkdown } from '../transcript/render-turns.ts';
 import type { CommandIo, PreviewCliOptions } from './commands.ts';
 import type { TranscriptInput } from './context.ts';
@@ -61,7 +62,8 @@ async function fromPlatform(id: string, env: NodeJS.ProcessEnv): Promise<Loaded>
   const client = new PlatformClient({ baseUrl, apiKey });
   try {
     const conversation = await client.getConversation(id);
-    const markdown = await client.getTranscript(id, 'md');
+    // As the sync job does: the export's heading and facts give way to the mapping's own summary.
+    const markdown = transcriptTurns(await client.getTranscript(id, 'md'));
     return { conversation, transcript: { markdown } };
   } catch (error) {
     if (error instanceof PlatformDataError) throw error;

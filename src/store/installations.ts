@@ -20,8 +20,9 @@ export type CrmSettings = z.infer<typeof CrmSettings>;
 const WebhookSecrets = z.array(z.string().min(1)).min(1);
 
 export interface PlatformAccount {
-  apiUrl: string;
-  apiKey: string;
+  /** Null until the admin enters it (an OAuth install knows only the CRM side): syncs fail until then. */
+  apiUrl: string | null;
+  apiKey: string | null;
   accountId: string | null;
   /** `whsec_…`; several while rotating, any of them verifies. */
   webhookSecrets: string[];
@@ -55,9 +56,9 @@ interface InstallationRow {
   crm_account_id: string | null;
   crm_settings: unknown;
   crm_credentials_sealed: string;
-  platform_api_url: string;
+  platform_api_url: string | null;
   platform_account_id: string | null;
-  platform_api_key_sealed: string;
+  platform_api_key_sealed: string | null;
   webhook_secrets_sealed: string;
   status: string;
   status_reason: string | null;
@@ -94,7 +95,7 @@ export async function upsertInstallation(db: Queryable, box: SecretBox, input: I
       box.seal(JSON.stringify(input.crmCredentials), sealContext('crm_credentials', id)),
       input.platform.apiUrl,
       input.platform.accountId ?? null,
-      box.seal(input.platform.apiKey, sealContext('platform_api_key', id)),
+      input.platform.apiKey === null ? null : box.seal(input.platform.apiKey, sealContext('platform_api_key', id)),
       box.seal(JSON.stringify(WebhookSecrets.parse(input.platform.webhookSecrets)), sealContext('webhook_secrets', id)),
     ],
   );
@@ -129,7 +130,7 @@ function toInstallation(row: InstallationRow, box: SecretBox): Installation {
     crmCredentials: CrmCredentials.parse(JSON.parse(open('crm_credentials', row.crm_credentials_sealed))),
     platform: {
       apiUrl: row.platform_api_url,
-      apiKey: open('platform_api_key', row.platform_api_key_sealed),
+      apiKey: row.platform_api_key_sealed === null ? null : open('platform_api_key', row.platform_api_key_sealed),
       accountId: row.platform_account_id,
       webhookSecrets: WebhookSecrets.parse(JSON.parse(open('webhook_secrets', row.webhook_secrets_sealed))),
     },
@@ -138,4 +139,198 @@ function toInstallation(row: InstallationRow, box: SecretBox): Installation {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** What the admin overview shows of an installation: plain columns only, no sealed secret is opened. */
+export interface InstallationSummary {
+  id: string;
+  name: string;
+  crm: CrmName;
+  crmAccountId: string | null;
+  status: InstallationStatus;
+  statusReason: string | null;
+  platformApiUrl: string | null;
+  updatedAt: Date;
+}
+
+/** The installations with these ids, by name. */
+export async function listInstallationSummaries(db: Queryable, ids: readonly string[]): Promise<InstallationSummary[]> {
+  const rows = await db.query<Pick<InstallationRow, 'id' | 'name' | 'crm' | 'crm_account_id' | 'status' | 'status_reason' | 'updated_at'> & {
+    platform_api_url: string | null;
+  }>(
+    `SELECT id, name, crm, crm_account_id, status, status_reason, platform_api_url, updated_at
+     FROM installations WHERE id = ANY($1::text[]) ORDER BY name, id`,
+    [[...ids]],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    crm: CrmName.parse(row.crm),
+    crmAccountId: row.crm_account_id,
+    status: InstallationStatus.parse(row.status),
+    statusReason: row.status_reason,
+    platformApiUrl: row.platform_api_url,
+    updatedAt: row.updated_at,
+  }));
+}
+
+/**
+ * Sets where the installation reads conversations from: the API URL, and the API key when one is
+ * given (the admin pages never show the key, so leaving it out keeps the stored one). False when
+ * there is no such installation.
+ */
+export async function updatePlatformSettings(
+  db: Queryable,
+  box: SecretBox,
+  id: string,
+  settings: { apiUrl: string; apiKey?: string | undefined },
+): Promise<boolean> {
+  const sealedKey = settings.apiKey === undefined ? null : box.seal(settings.apiKey, sealContext('platform_api_key', id));
+  const rows = await db.query(
+    `UPDATE installations SET platform_api_url = $2, platform_api_key_sealed = COALESCE($3, platform_api_key_sealed), updated_at = now()
+     WHERE id = $1 RETURNING id`,
+    [id, settings.apiUrl, sealedKey],
+  );
+  return rows.length > 0;
+}
+
+/** A sync needs the platform's API URL and key, which an OAuth install leaves to the admin. Permanent until they are entered. */
+export class PlatformSettingsMissingError extends Error {
+  readonly retryable = false;
+  constructor(installation: Pick<Installation, 'id' | 'name'>) {
+    super(
+      `installation ${installation.name} (${installation.id}) has no platform API URL and key yet: ` +
+        'enter them on its admin page, then retry the failed syncs',
+    );
+    this.name = 'PlatformSettingsMissingError';
+  }
+}
+
+/** The platform API settings a sync uses; throws PlatformSettingsMissingError while the admin has not entered them. */
+export function platformApiOf(installation: Installation): { apiUrl: string; apiKey: string } {
+  const { apiUrl, apiKey } = installation.platform;
+  if (apiUrl === null || apiKey === null) throw new PlatformSettingsMissingError(installation);
+  return { apiUrl, apiKey };
+}
+
+export async function getInstallationStatus(
+  db: Queryable,
+  id: string,
+): Promise<{ status: InstallationStatus; statusReason: string | null } | undefined> {
+  const [row] = await db.query<{ status: string; status_reason: string | null }>('SELECT status, status_reason FROM installations WHERE id = $1', [id]);
+  return row ? { status: InstallationStatus.parse(row.status), statusReason: row.status_reason } : undefined;
+}
+
+export async function findInstallationByCrmAccount(
+  db: Queryable,
+  box: SecretBox,
+  crm: CrmName,
+  crmAccountId: string,
+): Promise<Installation | undefined> {
+  const [row] = await db.query<InstallationRow>('SELECT * FROM installations WHERE crm = $1 AND crm_account_id = $2', [crm, crmAccountId]);
+  return row ? toInstallation(row, box) : undefined;
+}
+
+export interface CrmConnection {
+  /** Used for a new installation; a reconnect keeps the existing name. */
+  name: string;
+  crm: CrmName;
+  crmAccountId: string;
+  crmSettings: CrmSettings;
+  crmCredentials: CrmCredentials;
+}
+
+/**
+ * Records an OAuth connection: the installation of that CRM account gets the new settings and
+ * tokens and is active again (its platform settings, webhook secrets and bindings stay), or a new
+ * one is created with `newWebhookSecret` and no platform settings. Run it in a transaction: an
+ * advisory lock on the account makes two concurrent installs of one portal end in one installation.
+ */
+export async function saveCrmConnection(
+  tx: Queryable,
+  box: SecretBox,
+  connection: CrmConnection,
+  newWebhookSecret: () => string,
+): Promise<{ installation: Installation; created: boolean }> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`installation:${connection.crm}:${connection.crmAccountId}`]);
+  const [existing] = await tx.query<{ id: string }>('SELECT id FROM installations WHERE crm = $1 AND crm_account_id = $2', [
+    connection.crm,
+    connection.crmAccountId,
+  ]);
+  const id = existing?.id ?? newInstallationId();
+  const settings = JSON.stringify(connection.crmSettings);
+  const credentials = box.seal(JSON.stringify(connection.crmCredentials), sealContext('crm_credentials', id));
+  const [row] = existing
+    ? await tx.query<InstallationRow>(
+        `UPDATE installations SET crm_settings = $2::jsonb, crm_credentials_sealed = $3, status = 'active', status_reason = NULL, updated_at = now()
+         WHERE id = $1 RETURNING *`,
+        [id, settings, credentials],
+      )
+    : await tx.query<InstallationRow>(
+        `INSERT INTO installations (id, name, crm, crm_account_id, crm_settings, crm_credentials_sealed, webhook_secrets_sealed)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7) RETURNING *`,
+        [
+          id,
+          connection.name,
+          connection.crm,
+          connection.crmAccountId,
+          settings,
+          credentials,
+          box.seal(JSON.stringify([newWebhookSecret()]), sealContext('webhook_secrets', id)),
+        ],
+      );
+  if (!row) throw new Error(`installation ${connection.name}: saving the CRM connection returned no row`);
+  return { installation: toInstallation(row, box), created: !existing };
+}
+
+/**
+ * The installation's CRM tokens, its row locked until the transaction ends (`SELECT … FOR UPDATE`):
+ * what one process refreshing tokens holds so another process waits, then reads the new tokens.
+ */
+export async function lockCrmCredentials(
+  tx: Queryable,
+  box: SecretBox,
+  id: string,
+): Promise<{ crm: CrmName; status: InstallationStatus; crmSettings: CrmSettings; crmCredentials: CrmCredentials } | undefined> {
+  const [row] = await tx.query<Pick<InstallationRow, 'crm' | 'status' | 'crm_settings' | 'crm_credentials_sealed'>>(
+    'SELECT crm, status, crm_settings, crm_credentials_sealed FROM installations WHERE id = $1 FOR UPDATE',
+    [id],
+  );
+  if (!row) return undefined;
+  return {
+    crm: CrmName.parse(row.crm),
+    status: InstallationStatus.parse(row.status),
+    crmSettings: CrmSettings.parse(row.crm_settings),
+    crmCredentials: CrmCredentials.parse(JSON.parse(box.open(row.crm_credentials_sealed, sealContext('crm_credentials', id)))),
+  };
+}
+
+export async function updateCrmCredentials(db: Queryable, box: SecretBox, id: string, credentials: CrmCredentials): Promise<void> {
+  await db.query('UPDATE installations SET crm_credentials_sealed = $2, updated_at = now() WHERE id = $1', [
+    id,
+    box.seal(JSON.stringify(credentials), sealContext('crm_credentials', id)),
+  ]);
+}
+
+/**
+ * Seals again, with CONNECTOR_SECRET_KEY's first key, every secret of the installation that an
+ * older key sealed (the last step of a key rotation). Row-locked, so a concurrent token refresh
+ * waits. Returns how many values were resealed.
+ */
+export async function resealInstallation(tx: Queryable, box: SecretBox, id: string): Promise<number> {
+  const columns = ['crm_credentials_sealed', 'platform_api_key_sealed', 'webhook_secrets_sealed'] as const;
+  const [row] = await tx.query<Pick<InstallationRow, (typeof columns)[number]>>(
+    `SELECT ${columns.join(', ')} FROM installations WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  if (!row) return 0;
+  let resealed = 0;
+  for (const column of columns) {
+    const sealed = row[column];
+    if (sealed === null || !box.needsResealing(sealed)) continue;
+    const context = sealContext(column.replace(/_sealed$/, ''), id);
+    await tx.query(`UPDATE installations SET ${column} = $2 WHERE id = $1`, [id, box.seal(box.open(sealed, context), context)]);
+    resealed++;
+  }
+  return resealed;
 }

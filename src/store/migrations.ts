@@ -86,6 +86,171 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sync_records_status ON sync_records (status, updated_at);
     `,
   },
+  {
+    version: 2,
+    name: 'OAuth installs: platform settings entered later, one installation per CRM account, OAuth states',
+    sql: `
+      -- an OAuth install knows the CRM side only; the admin enters the platform's URL and key afterwards
+      ALTER TABLE installations ALTER COLUMN platform_api_url DROP NOT NULL;
+      ALTER TABLE installations ALTER COLUMN platform_api_key_sealed DROP NOT NULL;
+      -- a reinstall of the same portal/org finds its installation again
+      CREATE UNIQUE INDEX installations_crm_account ON installations (crm, crm_account_id) WHERE crm_account_id IS NOT NULL;
+
+      -- one row per OAuth redirect in flight: single-use (deleted when consumed), expiring
+      CREATE TABLE oauth_states (
+        id text PRIMARY KEY,
+        crm text NOT NULL CHECK (crm IN ('hubspot', 'salesforce')),
+        purpose text NOT NULL CHECK (purpose IN ('install', 'login', 'reconnect')),
+        -- reconnect: the installation the CRM account must belong to
+        installation_id text,
+        -- Salesforce: the login host chosen for this install (production or sandbox)
+        login_url text,
+        -- secret-box sealed PKCE code verifier; it never leaves the server
+        code_verifier_sealed text,
+        -- sha256 of the random value in the browser's cc_oauth cookie: the callback must come from the same browser
+        browser_hash text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at);
+    `,
+  },
+  {
+    version: 3,
+    name: 'backfills with checkpointed cursors, their pending syncs, forgotten conversations',
+    sql: `
+      CREATE TABLE backfills (
+        id text PRIMARY KEY,
+        installation_id text NOT NULL REFERENCES installations (id) ON DELETE CASCADE,
+        -- the List conversations filters and options (src/backfill/params.ts BackfillParams)
+        params jsonb NOT NULL,
+        status text NOT NULL CHECK (status IN ('running', 'paused', 'done', 'failed', 'cancelled')),
+        -- the checkpoint: cursor of the next page to walk (NULL: the first page, or none left once done)
+        next_cursor text,
+        pages_done integer NOT NULL DEFAULT 0,
+        conversations_seen integer NOT NULL DEFAULT 0,
+        conversations_enqueued integer NOT NULL DEFAULT 0,
+        skipped_synced integer NOT NULL DEFAULT 0,
+        skipped_unbound integer NOT NULL DEFAULT 0,
+        skipped_forgotten integer NOT NULL DEFAULT 0,
+        -- how the enqueued syncs ended, counted as they settle
+        synced integer NOT NULL DEFAULT 0,
+        sync_failed integer NOT NULL DEFAULT 0,
+        sync_skipped integer NOT NULL DEFAULT 0,
+        started_by text NOT NULL,
+        -- the process walking it and until when; a lease that ran out means its walker is gone
+        lease_owner text,
+        lease_until timestamptz,
+        last_error text,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz
+      );
+      CREATE INDEX backfills_installation ON backfills (installation_id, started_at DESC);
+      -- one walk per installation at a time: they would share its backpressure threshold
+      CREATE UNIQUE INDEX backfills_one_running ON backfills (installation_id) WHERE status = 'running';
+
+      -- syncs a backfill enqueued that have not settled yet; deleted as they settle (progress, backpressure)
+      CREATE TABLE backfill_pending (
+        backfill_id text NOT NULL REFERENCES backfills (id) ON DELETE CASCADE,
+        installation_id text NOT NULL,
+        conversation_id text NOT NULL,
+        enqueued_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (backfill_id, conversation_id)
+      );
+      CREATE INDEX backfill_pending_conversation ON backfill_pending (installation_id, conversation_id);
+
+      -- the anonymised audit row of a forgotten conversation: a hash instead of its id, counts instead of CRM ids
+      CREATE TABLE forgotten_conversations (
+        installation_id text NOT NULL REFERENCES installations (id) ON DELETE CASCADE,
+        -- sha256 of "installation_id:conversation_id" (src/store/forgotten-conversations.ts)
+        conversation_hash text NOT NULL,
+        status text NOT NULL CHECK (status IN ('forgetting', 'forgotten')),
+        deal_policy text NOT NULL CHECK (deal_policy IN ('delete', 'redact')),
+        -- per CRM object type, how many records were deleted / redacted / kept
+        crm_summary jsonb NOT NULL DEFAULT '{}'::jsonb,
+        platform_deleted boolean NOT NULL DEFAULT false,
+        requested_at timestamptz NOT NULL DEFAULT now(),
+        completed_at timestamptz,
+        PRIMARY KEY (installation_id, conversation_hash)
+      );
+    `,
+  },
+  {
+    version: 4,
+    name: 'shared CRM rate budgets: grants log, pauses, reserve_rate_budget()',
+    sql: `
+      -- one row per CRM account and budget bucket: the lock reservations queue on, and the shared 429 pause
+      CREATE TABLE rate_budget_accounts (
+        account_key text NOT NULL,
+        bucket text NOT NULL,
+        paused_until timestamptz,
+        PRIMARY KEY (account_key, bucket)
+      );
+
+      -- the sliding log: permits granted at a time (several calls waiting in one process share a grant)
+      CREATE TABLE rate_budget_grants (
+        account_key text NOT NULL,
+        bucket text NOT NULL,
+        granted_at timestamptz NOT NULL,
+        permits integer NOT NULL CHECK (permits > 0)
+      );
+      CREATE INDEX rate_budget_grants_window ON rate_budget_grants (account_key, bucket, granted_at);
+
+      CREATE FUNCTION reserve_rate_budget(p_account text, p_buckets text[], p_caps integer[], p_windows_ms integer[], p_wanted integer)
+      RETURNS TABLE (granted integer, retry_after_ms integer)
+      LANGUAGE plpgsql AS $fn$
+      DECLARE
+        v_count integer := cardinality(p_buckets);
+        v_now timestamptz;
+        v_paused_until timestamptz;
+        v_grant integer := p_wanted;
+        v_wait_ms integer := 0;
+        v_window interval;
+        v_used integer;
+        v_oldest timestamptz;
+      BEGIN
+        IF p_wanted < 1 OR v_count < 1 OR cardinality(p_caps) <> v_count OR cardinality(p_windows_ms) <> v_count
+           OR EXISTS (SELECT 1 FROM unnest(p_caps) c WHERE c < 1) OR EXISTS (SELECT 1 FROM unnest(p_windows_ms) w WHERE w < 1) THEN
+          RAISE EXCEPTION 'reserve_rate_budget(%): wanted, and one positive cap and window per bucket, are required', p_account;
+        END IF;
+        INSERT INTO rate_budget_accounts (account_key, bucket) SELECT p_account, b FROM unnest(p_buckets) AS b
+          ON CONFLICT (account_key, bucket) DO NOTHING;
+        -- Serialises reservations for these buckets across processes, locking in one order (no deadlocks); held until commit.
+        PERFORM 1 FROM rate_budget_accounts a WHERE a.account_key = p_account AND a.bucket = ANY (p_buckets)
+          ORDER BY a.bucket FOR UPDATE;
+        -- Read after the locks (each statement here sees what earlier holders committed): a grant is stamped when it was decided.
+        v_now := clock_timestamp();
+        SELECT max(a.paused_until) INTO v_paused_until FROM rate_budget_accounts a
+          WHERE a.account_key = p_account AND a.bucket = ANY (p_buckets);
+        IF v_paused_until > v_now THEN
+          RETURN QUERY SELECT 0, ceil(extract(epoch FROM v_paused_until - v_now) * 1000)::integer;
+          RETURN;
+        END IF;
+        FOR i IN 1 .. v_count LOOP
+          v_window := make_interval(secs => p_windows_ms[i] / 1000.0);
+          DELETE FROM rate_budget_grants g
+            WHERE g.account_key = p_account AND g.bucket = p_buckets[i] AND g.granted_at <= v_now - v_window;
+          SELECT coalesce(sum(g.permits), 0)::integer, min(g.granted_at) INTO v_used, v_oldest
+            FROM rate_budget_grants g WHERE g.account_key = p_account AND g.bucket = p_buckets[i];
+          IF v_used >= p_caps[i] THEN
+            v_grant := 0;
+            v_wait_ms := greatest(v_wait_ms, ceil(extract(epoch FROM v_oldest + v_window - v_now) * 1000)::integer);
+          ELSE
+            v_grant := least(v_grant, p_caps[i] - v_used);
+          END IF;
+        END LOOP;
+        IF v_grant > 0 THEN
+          INSERT INTO rate_budget_grants (account_key, bucket, granted_at, permits)
+            SELECT p_account, b, v_now, v_grant FROM unnest(p_buckets) AS b;
+          RETURN QUERY SELECT v_grant, 0;
+          RETURN;
+        END IF;
+        RETURN QUERY SELECT 0, greatest(1, v_wait_ms);
+      END
+      $fn$;
+    `,
+  },
 ];
 
 export const LATEST_MIGRATION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -44,6 +44,29 @@ export async function startQueue(store: Store, tuning: SyncTuning, role: QueueRo
   return boss;
 }
 
+/**
+ * How a worker takes sync jobs. Fairness comes from three things together:
+ * - priority: live events (10) are fetched before backfill (0), whatever waits longer;
+ * - groupConcurrency: at most `installationConcurrency` jobs of one installation (the job's group)
+ *   are active across all workers, so a tenant's 100,000-conversation backfill holds a bounded
+ *   share of the slots and every other tenant's jobs are fetched past it;
+ * - localConcurrency: several batches in flight per process, so a batch stuck behind a slow or
+ *   rate-limited CRM account does not stop the process from taking other tenants' jobs.
+ * All of it is one fetch query per batch slot: no loop or timer per installation.
+ */
+export function syncWorkOptions(tuning: SyncTuning) {
+  return {
+    batchSize: tuning.batchSize,
+    localConcurrency: tuning.concurrency,
+    groupConcurrency: tuning.installationConcurrency,
+    pollingIntervalSeconds: tuning.pollIntervalSeconds,
+    // NOTIFY wakes the worker for new jobs only; retries and extraction re-checks become due later, so keep polling.
+    notifyPollingIntervalSeconds: tuning.pollIntervalSeconds,
+    perJobResults: true,
+    includeMetadata: true,
+  } as const;
+}
+
 /** Creates the queues, and applies changed retry settings to existing ones. */
 export async function ensureQueues(boss: PgBoss, tuning: SyncTuning): Promise<void> {
   await boss.createQueue(SYNC_DEAD_LETTER_QUEUE, { retentionSeconds: DEAD_LETTER_RETENTION_SECONDS });

@@ -7,7 +7,7 @@
  * Each value is bound to a context (table, column, row id) as additional authenticated data,
  * so a ciphertext copied into another row or column fails to open instead of being misused.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
@@ -77,6 +77,14 @@ export class SecretBox {
     } catch {
       throw new SecretBoxError(`${context}: the sealed secret failed authentication (tampered, or sealed for another row)`);
     }
+  }
+
+  /**
+   * A 32-byte key for another purpose (signing OAuth states, admin sessions), derived from the
+   * primary key with HKDF-SHA256 so the secret key itself is used for one thing only.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.#primary.bytes, Buffer.alloc(0), `crm-connector:${purpose}`, 32));
   }
 
   /** True when `sealed` was sealed with an older key and should be sealed again. */

@@ -176,3 +176,28 @@ export async function listSyncRecords(db: Queryable, filter: SyncRecordFilter = 
   );
   return rows.map(toRecord);
 }
+
+/** The installation's most recently changed sync records, newest first; optionally only some statuses. */
+export async function listRecentSyncRecords(
+  db: Queryable,
+  installationId: string,
+  options: { statuses?: readonly SyncStatus[]; limit: number },
+): Promise<SyncRecord[]> {
+  const rows = await db.query<SyncRow>(
+    `SELECT * FROM sync_records
+     WHERE installation_id = $1 AND ($2::text[] IS NULL OR status = ANY($2::text[]))
+     ORDER BY updated_at DESC, conversation_id
+     LIMIT $3`,
+    [installationId, options.statuses ? [...options.statuses] : null, options.limit],
+  );
+  return rows.map(toRecord);
+}
+
+/** How many of the installation's sync records are in each status (statuses without any are absent). */
+export async function countSyncRecordsByStatus(db: Queryable, installationId: string): Promise<Partial<Record<SyncStatus, number>>> {
+  const rows = await db.query<{ status: string; count: number }>(
+    'SELECT status, count(*)::int AS count FROM sync_records WHERE installation_id = $1 GROUP BY status',
+    [installationId],
+  );
+  return Object.fromEntries(rows.map((r) => [SyncStatus.parse(r.status), r.count]));
+}

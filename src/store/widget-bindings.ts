@@ -53,3 +53,21 @@ export async function ensureBinding(db: Queryable, binding: WidgetBinding): Prom
     [binding.installationId, binding.widgetId, binding.mappingFile, binding.enabled],
   );
 }
+
+/** The installation's bindings, `*` first, then by widget id. */
+export async function listBindings(db: Queryable, installationId: string): Promise<WidgetBinding[]> {
+  const rows = await db.query<BindingRow>(
+    `SELECT * FROM widget_bindings WHERE installation_id = $1 ORDER BY widget_id <> $2, widget_id`,
+    [installationId, ANY_WIDGET],
+  );
+  return rows.map(toBinding);
+}
+
+/** Removes one binding; false when there was none. */
+export async function deleteBinding(db: Queryable, installationId: string, widgetId: string): Promise<boolean> {
+  const rows = await db.query('DELETE FROM widget_bindings WHERE installation_id = $1 AND widget_id = $2 RETURNING widget_id', [
+    installationId,
+    widgetId,
+  ]);
+  return rows.length > 0;
+}

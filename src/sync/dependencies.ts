@@ -5,11 +5,18 @@
  */
 import type { Config } from '../config.ts';
 import type { CrmAdapter } from '../crm/adapter.ts';
+import type { RateLimiterRegistry } from '../crm/rate-limit.ts';
 import type { WritePlan } from '../crm/write-plan.ts';
+import { log as rootLog, type Logger } from '../log.ts';
+import { MappingRegistry } from '../mapping/registry.ts';
 import { PlatformClient } from '../platform/client.ts';
 import type { Conversation } from '../platform/schemas.ts';
-import type { Installation } from '../store/installations.ts';
+import { platformApiOf, type Installation } from '../store/installations.ts';
 import type { WidgetBinding } from '../store/widget-bindings.ts';
+import { adapterBuilderFor, installationAdapters } from './adapter-factory.ts';
+import { mappingPlanner } from './mapping-planner.ts';
+
+export { MissingIntegrationError } from './adapter-factory.ts';
 
 /** The part of the Conversations API client the job uses. */
 export interface ConversationSource {
@@ -23,20 +30,15 @@ export interface SyncDependencies {
   planFor(installation: Installation, binding: WidgetBinding, conversation: Conversation, transcriptMd: string): Promise<WritePlan>;
   /** Called once per installation per batch; the adapter batches the plans it is given. */
   adapterFor(installation: Installation): CrmAdapter;
-}
-
-export class MissingIntegrationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MissingIntegrationError';
-  }
+  /** Releases what the dependencies hold open (the mapping folder's watch); called by whoever built them. */
+  close?(): void;
 }
 
 /** One Conversations API client per installation, rebuilt when its URL or key changes. */
 export function platformClients(): SyncDependencies['platformFor'] {
   const clients = new Map<string, { apiUrl: string; apiKey: string; client: PlatformClient }>();
   return (installation) => {
-    const { apiUrl, apiKey } = installation.platform;
+    const { apiUrl, apiKey } = platformApiOf(installation);
     const cached = clients.get(installation.id);
     if (cached && cached.apiUrl === apiUrl && cached.apiKey === apiKey) return cached.client;
     const client = new PlatformClient({ baseUrl: apiUrl, apiKey });
@@ -45,13 +47,31 @@ export function platformClients(): SyncDependencies['platformFor'] {
   };
 }
 
+export interface DefaultDependencyOptions {
+  logger?: Logger;
+  /** Rate limiters by CRM account; the process-wide registry unless given. */
+  limiters?: RateLimiterRegistry;
+}
+
 /**
- * The production wiring. The mapping engine (src/mapping) and the CRM adapters (src/crm/*) are
- * joined here; until they exist the worker refuses to start rather than take jobs it cannot finish.
+ * The production wiring: the Conversations API client, the mapping files of MAPPINGS_DIR (loaded
+ * now, reloaded on change) and one CRM adapter per installation. A single-tenant installation
+ * whose CRM has no adapter in this build stops the worker here, before it takes jobs.
  */
-export async function buildDefaultDependencies(_config: Config): Promise<SyncDependencies> {
-  throw new MissingIntegrationError(
-    'the sync worker has no mapping engine and CRM adapter wired in yet (src/sync/dependencies.ts, buildDefaultDependencies). ' +
-      'Start with --role web to accept webhooks only: their sync jobs wait in the queue until a worker can run them',
-  );
+export async function buildDefaultDependencies(config: Config, options: DefaultDependencyOptions = {}): Promise<SyncDependencies> {
+  const logger = options.logger ?? rootLog;
+  if (config.singleTenant) adapterBuilderFor(config.singleTenant.crm.crm);
+  const registry = new MappingRegistry({ dir: config.mappingsDir, logger });
+  try {
+    await registry.start();
+  } catch (error) {
+    registry.close();
+    throw new Error(`MAPPINGS_DIR: cannot read the mapping files in ${config.mappingsDir}: ${(error as Error).message}`, { cause: error });
+  }
+  return {
+    platformFor: platformClients(),
+    planFor: mappingPlanner({ registry, conversationUrl: config.platformConversationUrl }),
+    adapterFor: installationAdapters({ logger, ...(options.limiters ? { limiters: options.limiters } : {}) }),
+    close: () => registry.close(),
+  };
 }

@@ -17,10 +17,12 @@ import type { Store } from '../store/store.ts';
 import { markAttempt, recordOutcome, type SyncKey, type SyncOutcome, type SyncRecord } from '../store/sync-records.ts';
 import { bindingFor, type WidgetBinding } from '../store/widget-bindings.ts';
 import { describeIssues } from '../zod-issues.ts';
+import { deadLetters, recordSyncLatency, syncOutcomes } from '../observability/metrics.ts';
 import type { SyncDependencies } from './dependencies.ts';
 import { decideExtractionWait } from './extraction-wait.ts';
 import { classifyFailure } from './failure.ts';
-import { enqueueSync, SyncJobData } from './sync-job.ts';
+import { markDisconnectedOnAuthFailure } from './reconnection.ts';
+import { enqueueSync, SyncJobData, type SyncTrigger } from './sync-job.ts';
 
 /** Conversations fetched from the platform at once within a batch. */
 const PREPARE_CONCURRENCY = 8;
@@ -47,6 +49,9 @@ interface PlannedJob {
   record: SyncRecord;
   plan: WritePlan;
   notes: string[];
+  /** For the sync latency metric: what queued the sync, and the conversation's `ended_at`. */
+  trigger: SyncTrigger;
+  endedAt: string;
 }
 
 type Prepared = { planned: PlannedJob } | { settled: JobResult };
@@ -102,7 +107,7 @@ async function prepare(
     return { settled: { id: job.id, status: 'failed', output: { error: `installation ${data.installationId}: ${message}` } } };
   }
   if (!installation) {
-    ctx.logger.warn(key, 'sync skipped: the installation no longer exists');
+    ctx.logger.warn({ ...key, jobId: job.id }, 'sync skipped: the installation no longer exists');
     return { settled: { id: job.id, status: 'completed', output: { skipped: 'installation no longer exists' } } };
   }
   let widgetId: string | undefined;
@@ -139,7 +144,10 @@ async function prepare(
     }
     const transcript = await source.getTranscript(data.conversationId, 'md');
     const plan = await ctx.deps.planFor(installation, binding, conversation, transcript);
-    return { planned: { job, key, installation, binding, widgetId, record, plan, notes: decision.note ? [decision.note] : [] } };
+    return {
+      planned: { job, key, installation, binding, widgetId, record, plan, notes: decision.note ? [decision.note] : [],
+        trigger: data.trigger, endedAt: conversation.ended_at },
+    };
   } catch (error) {
     return { settled: await fail(ctx, job, key, error, { widgetId }) };
   }
@@ -153,8 +161,10 @@ async function executeGroup(ctx: SyncWorkerContext, group: PlannedJob[]): Promis
     const adapter = ctx.deps.adapterFor(first.installation);
     results = await adapter.execute(group.map((item) => ({ plan: item.plan, previous: item.record.crmObjects })));
   } catch (error) {
+    await markDisconnectedOnAuthFailure(ctx.store, first.installation, [error], ctx.logger);
     return Promise.all(group.map((item) => fail(ctx, item.job, item.key, error, { widgetId: item.widgetId })));
   }
+  await markDisconnectedOnAuthFailure(ctx.store, first.installation, results.flatMap((r) => (r.ok ? [] : [r.error])), ctx.logger);
   const byConversation = new Map(results.map((r) => [r.conversationId, r]));
   return Promise.all(
     group.map(async (item) => {
@@ -164,6 +174,7 @@ async function executeGroup(ctx: SyncWorkerContext, group: PlannedJob[]): Promis
         return fail(ctx, item.job, item.key, new Error(`the ${first.installation.crm} adapter returned no result for this conversation`), { widgetId });
       }
       if (!result.ok) return fail(ctx, item.job, item.key, result.error, { widgetId, crmObjects: result.objects });
+      recordSyncLatency({ endedAt: item.endedAt, queuedAt: item.record.queuedAt, trigger: item.trigger });
       return settle(
         ctx,
         item.job,
@@ -189,6 +200,7 @@ async function settle(
   status: JobResult['status'],
 ): Promise<JobResult> {
   await recordOutcome(ctx.store, key, outcome);
+  syncOutcomes.inc({ status: outcome.status });
   const output = outcome.status === 'synced' ? { status: outcome.status, objects: outcome.crmObjects } : outcome;
   ctx.logger.info({ ...key, jobId: job.id, status: outcome.status }, `sync ${outcome.status}`);
   return { id: job.id, status, output };
@@ -220,6 +232,8 @@ async function fail(
   } catch (recordError) {
     ctx.logger.error({ ...key, err: recordError }, 'could not record the sync failure');
   }
+  syncOutcomes.inc({ status: outcome.status });
+  if (final) deadLetters.inc({ reason: failure.retryable ? 'retries_exhausted' : 'permanent' });
   ctx.logger.warn({ ...key, jobId: job.id, retryable: failure.retryable, final }, `sync ${outcome.status}: ${message}`);
   return { id: job.id, status: final ? 'deadletter' : 'failed', output: { error: message } };
 }

@@ -14,7 +14,7 @@ import { z } from 'zod';
 export const SYNC_QUEUE = 'conversation-sync';
 export const SYNC_DEAD_LETTER_QUEUE = 'conversation-sync-dead';
 
-/** Higher runs first. Backfill leaves room for live events; per-tenant fairness can use the job's group (the installation). */
+/** Higher runs first: live events are fetched before any backfill job, however long that has waited. */
 export const SYNC_PRIORITY = { live: 10, backfill: 0 } as const;
 
 export const SyncTrigger = z.enum(['conversation.ended', 'criteria.evaluated', 'retry', 'backfill']);
@@ -35,6 +35,19 @@ export const syncKeyOf = (job: Pick<SyncJobData, 'installationId' | 'conversatio
   `${job.installationId}:${job.conversationId}`;
 
 /**
+ * How every sync job is queued: coalesced per conversation (singleton key), live before backfill
+ * (priority), and grouped by installation, which the worker's per-installation concurrency limit
+ * (src/store/queue.ts syncWorkOptions) counts by.
+ */
+export function syncJobOptions(data: SyncJobData): { singletonKey: string; priority: number; group: { id: string } } {
+  return {
+    singletonKey: syncKeyOf(data),
+    priority: data.trigger === 'backfill' ? SYNC_PRIORITY.backfill : SYNC_PRIORITY.live,
+    group: { id: data.installationId },
+  };
+}
+
+/**
  * Enqueues a sync; resolves with the job id, or null when a job for the conversation was already
  * queued (coalesced). Pass `db` to enqueue inside your own transaction.
  */
@@ -44,9 +57,7 @@ export async function enqueueSync(
   options: { db?: Db; startAfterSeconds?: number } = {},
 ): Promise<string | null> {
   return boss.send(SYNC_QUEUE, SyncJobData.parse(data), {
-    singletonKey: syncKeyOf(data),
-    priority: data.trigger === 'backfill' ? SYNC_PRIORITY.backfill : SYNC_PRIORITY.live,
-    group: { id: data.installationId },
+    ...syncJobOptions(data),
     ...(options.startAfterSeconds !== undefined ? { startAfter: options.startAfterSeconds } : {}),
     ...(options.db ? { db: options.db } : {}),
   });

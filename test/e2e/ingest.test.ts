@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
+import { LATEST_MIGRATION } from '../../src/store/migrations.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, type RunningService } from '../../src/server.ts';
 import { upsertInstallation } from '../../src/store/installations.ts';
@@ -58,7 +59,7 @@ describe.each(storeBackends())('webhook ingest on $name', (backend) => {
     expect(await (await fetch(`${service.url}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${service.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', store: backend.name, migration: 1 });
+    expect(await ready.json()).toEqual({ status: 'ready', store: backend.name, migration: LATEST_MIGRATION });
   });
 
   it('accepts a delivery signed by the official standardwebhooks signer: receipt, job and sync record', async () => {

@@ -1,4 +1,8 @@
-/** The per-account limiter: budgets, order, pauses after 429 and the registry, on fake timers. */
+/**
+ * The per-account limiter on its in-process ledger: budgets (each window widened by its guard,
+ * 100 ms for a 1-s window), order, the overall budget search calls share, pauses after 429 and the
+ * registry, on fake timers.
+ */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AccountRateLimiter } from '../../src/crm/rate-limit.ts';
 
@@ -28,20 +32,43 @@ afterEach(() => {
 });
 
 describe('AccountRateLimiter', () => {
-  it('starts at most intervalCap calls in any rolling window, in arrival order', async () => {
+  it('starts at most intervalCap calls in any rolling window (plus its guard), in arrival order', async () => {
     const limiter = registry.forAccount('hubspot', '42', BUDGETS);
     const { started, task } = startRecorder();
     const done = ['a', 'b', 'c', 'd', 'e'].map((n) => limiter.schedule('default', task(n)));
 
     await vi.advanceTimersByTimeAsync(0);
     expect(started).toEqual(['a', 'b']);
-    await vi.advanceTimersByTimeAsync(999);
+    await vi.advanceTimersByTimeAsync(1_099);
     expect(started).toEqual(['a', 'b']);
     await vi.advanceTimersByTimeAsync(1);
     expect(started).toEqual(['a', 'b', 'c', 'd']);
-    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(1_100);
     expect(started).toEqual(['a', 'b', 'c', 'd', 'e']);
     await expect(Promise.all(done)).resolves.toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('makes a search call draw on the overall budget too, as HubSpot counts it in both', async () => {
+    const limiter = registry.forAccount('hubspot', '42', BUDGETS);
+    const { started, task } = startRecorder();
+    const done = [
+      limiter.schedule('default', task('a')),
+      limiter.schedule('default', task('b')),
+      limiter.schedule('search', task('search')),
+    ];
+
+    await vi.advanceTimersByTimeAsync(1_099);
+    expect(started).toEqual(['a', 'b']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started).toEqual(['a', 'b', 'search']);
+    // The search call took a permit from `default`: one is left in this window.
+    void limiter.schedule('default', task('c'));
+    void limiter.schedule('default', task('d'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['a', 'b', 'search', 'c']);
+    await vi.advanceTimersByTimeAsync(1_100);
+    expect(started).toEqual(['a', 'b', 'search', 'c', 'd']);
+    await Promise.all(done);
   });
 
   it('starts nothing while paused after a 429, then resumes by itself', async () => {
@@ -92,6 +119,22 @@ describe('AccountRateLimiter', () => {
     expect(limiter.stats().rateLimited).toBe(3);
   });
 
+  it('runs a call nested in an admitted call of the same account at once, charged and counted once', async () => {
+    const limiter = registry.forAccount('hubspot', '42', { ...BUDGETS, default: { intervalCap: 2, intervalMs: 1_000, concurrency: 1 } });
+    const { started, task } = startRecorder();
+    // As an adapter might nest it: the search call schedules its send in `default` too.
+    const nested = limiter.schedule('search', () => limiter.schedule('default', task('search')));
+    await vi.advanceTimersByTimeAsync(0);
+    await expect(nested).resolves.toBe('search');
+    // One permit of `default` is left in this window, not zero.
+    void limiter.schedule('default', task('a'));
+    void limiter.schedule('default', task('b'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(['search', 'a']);
+    await vi.advanceTimersByTimeAsync(1_100);
+    expect(started).toEqual(['search', 'a', 'b']);
+  });
+
   it('gives every caller of one account the same limiter, and other accounts their own', () => {
     const a = registry.forAccount('hubspot', '42', BUDGETS);
     expect(registry.forAccount('hubspot', '42', { default: { intervalCap: 1, intervalMs: 1 } })).toBe(a);
@@ -107,11 +150,15 @@ describe('AccountRateLimiter', () => {
     expect(() => limiter.schedule('bulk', async () => 1)).toThrow('rate limiter hubspot:2 has no bucket "bulk" (known: default, search)');
   });
 
-  it('clears its pause timers on close', () => {
+  it('holds no timer while idle, and rejects waiting calls and clears its timers on close', async () => {
     const limiter = registry.forAccount('hubspot', '42', BUDGETS);
     limiter.pauseAfterRateLimit(60_000);
-    expect(vi.getTimerCount()).toBeGreaterThan(0);
+    expect(vi.getTimerCount()).toBe(0);
+    const waiting = limiter.schedule('default', async () => 'never');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(1);
     registry.close();
+    await expect(waiting).rejects.toThrow('rate limiter hubspot:42 is closed');
     expect(vi.getTimerCount()).toBe(0);
   });
 });

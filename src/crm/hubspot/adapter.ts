@@ -4,7 +4,7 @@
  * limiter (shared by all adapters of that portal in this process).
  */
 import { z } from 'zod';
-import type { CrmAdapter, ExecutionResult, PlanExecution } from '../adapter.ts';
+import type { CrmAdapter, ExecutionResult, ForgetRequest, ForgetResult, PlanExecution } from '../adapter.ts';
 import { accountRateLimiter, RateBucket, type AccountLimiterStats, type RateLimiterRegistry } from '../rate-limit.ts';
 import { BackoffPolicy } from '../retry.ts';
 import { log as rootLog, type Logger } from '../../log.ts';
@@ -14,6 +14,7 @@ import { executeBatch } from './batch-executor.ts';
 import { RecentCompanies, type BatchContext } from './batch-context.ts';
 import { ENGAGEMENT_BODY_LIMIT, HubSpotApiVersion, hubSpotEndpoints } from './endpoints.ts';
 import { DEFAULT_POLICY_WINDOWS_MS } from './error-classifier.ts';
+import { forgetInHubSpot } from './forget.ts';
 import { PlanBatcher } from './plan-batcher.ts';
 import { HubSpotRequests } from './requests.ts';
 import { ensureConnectorSchema } from './schema-setup.ts';
@@ -59,6 +60,8 @@ export type HubSpotAdapterOptions = z.input<typeof HubSpotAdapterSettings> & {
 
 export interface HubSpotAdapter extends CrmAdapter {
   readonly portalId: string;
+  /** See src/crm/hubspot/forget.ts for the policy. */
+  forget(request: ForgetRequest): Promise<ForgetResult>;
   /** The portal's rate limiter: queued, in flight, paused until, 429s. */
   rateLimitStats(): AccountLimiterStats;
 }
@@ -119,6 +122,7 @@ export function createHubSpotAdapter(options: HubSpotAdapterOptions): HubSpotAda
       }
       return ensured;
     },
+    forget: (request: ForgetRequest): Promise<ForgetResult> => forgetInHubSpot(requests, request),
     rateLimitStats: () => limiter.stats(),
   };
 }

@@ -7,6 +7,7 @@ import { accountInfoRoutes } from './routes/account-info.ts';
 import { associationRoutes } from './routes/associations.ts';
 import { inspectionRoutes } from './routes/inspection.ts';
 import { oauthRoutes } from './routes/oauth.ts';
+import { oauthAuthorizeRoutes } from './oauth-authorize.ts';
 import { objectRoutes } from './routes/objects.ts';
 import { propertyRoutes } from './routes/properties.ts';
 import type { SandboxContext } from './sandbox-context.ts';
@@ -39,7 +40,7 @@ export function createHubSpotSandboxApp(context: SandboxContext, defaultPortalId
   app.disable('x-powered-by');
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(inspectionRoutes(context, defaultPortalId));
-  app.use(oauthRoutes(context));
+  app.use(oauthRoutes(context), oauthAuthorizeRoutes(context));
   app.use(['/crm', '/account-info'], ...apiPipeline(context));
   app.use(objectRoutes(context), associationRoutes(), propertyRoutes(context), accountInfoRoutes());
   app.use(unknownRoute);

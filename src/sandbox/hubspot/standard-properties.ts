@@ -51,6 +51,7 @@ const SEEDS: Record<ObjectTypeName, { group: PropertyGroup; properties: Seed[] }
       text('lastname', 'Last Name'),
       text('phone', 'Phone Number', 'phonenumber'),
       text('company', 'Company Name'),
+      text('country', 'Country/Region'),
       text('jobtitle', 'Job Title'),
       { ...choice('lifecyclestage', 'Lifecycle Stage', LIFECYCLE_STAGES), fieldType: 'radio' },
       { ...choice('hs_lead_status', 'Lead Status', LEAD_STATUSES), fieldType: 'radio' },

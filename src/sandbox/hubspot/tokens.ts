@@ -92,10 +92,16 @@ export class TokenVault {
     return record.portalId;
   }
 
-  issueAuthorizationCode(portalId: number, request: { clientId: string; redirectUri: string; scopes?: string[] | undefined }): string {
+  /** The registered client an authorization request names; throws when it is unknown or its redirect URI is not the registered one. */
+  authorizationClient(request: { clientId: string; redirectUri: string }): OAuthClient {
     const client = this.#client(request.clientId);
     if (!client) throw new Error(`unknown OAuth client ${request.clientId}: configure it in oauthClients`);
     if (client.redirectUri !== request.redirectUri) throw new Error(`redirect URI ${request.redirectUri} is not the one registered for ${request.clientId}`);
+    return client;
+  }
+
+  issueAuthorizationCode(portalId: number, request: { clientId: string; redirectUri: string; scopes?: string[] | undefined }): string {
+    const client = this.authorizationClient(request);
     const code = randomUUID();
     this.#codes.set(code, {
       portalId, clientId: client.clientId, scopes: request.scopes ?? DEFAULT_SCOPES, redirectUri: client.redirectUri,

@@ -2,6 +2,7 @@
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import type { Logger } from '../../log.ts';
 import { oauthRoutes } from './oauth/oauth-routes.ts';
+import { oauthAuthorizeRoutes } from './oauth-authorize.ts';
 import type { TokenVault } from './oauth/token-vault.ts';
 import type { OrgRegistry } from './org/org-registry.ts';
 import { restRoutes } from './rest/rest-http.ts';
@@ -18,7 +19,7 @@ export function createSalesforceApp(options: {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(oauthRoutes(options.vault, options.orgs, options.instanceUrl));
+  app.use(oauthRoutes(options.vault, options.orgs, options.instanceUrl), oauthAuthorizeRoutes(options.vault, options.orgs));
   app.use('/services/data', restRoutes(options));
   app.use('/_sandbox', sandboxRoutes(options.control, options.log));
   app.use((_req, res) => {

@@ -1,0 +1,34 @@
+/** What the admin pages run on: the store and queue, the admin sessions, the live mapping files, and the auth actions they offer. */
+import type { PgBoss } from 'pg-boss';
+import type { AdminSessions } from '../auth/admin-session.ts';
+import type { RateLimiterRegistry } from '../crm/rate-limit.ts';
+import type { CrmName } from '../crm/write-plan.ts';
+import type { Logger } from '../log.ts';
+import type { MappingRegistry } from '../mapping/registry.ts';
+import type { SecretBox } from '../store/secret-box.ts';
+import type { Store } from '../store/store.ts';
+
+/** Whether the CRM was told (src/auth's DisconnectResult): the stored tokens are wiped either way. */
+export interface DisconnectOutcome {
+  revoked: boolean;
+}
+
+export interface AdminContext {
+  store: Store;
+  box: SecretBox;
+  boss: PgBoss;
+  sessions: AdminSessions;
+  /** Mapping files' status for the mappings page, and the same resolution a sync uses for previews. */
+  mappings: MappingRegistry;
+  /** CRMs whose OAuth app is configured: the sign-in page offers these. */
+  signInCrms: readonly CrmName[];
+  /** PUBLIC_URL: the base of the webhook URL the admin pastes into the platform; the request's own origin when unset. */
+  publicUrl: string | undefined;
+  /** PLATFORM_CONVERSATION_URL: links from sync records to the conversation on the platform. */
+  conversationUrl: string | undefined;
+  /** The per-account rate limiters of this process's sync worker; undefined in a web-only process. */
+  limiters: Pick<RateLimiterRegistry, 'stats'> | undefined;
+  /** Revokes the CRM tokens and stops syncing (src/auth). */
+  disconnect(installationId: string): Promise<DisconnectOutcome>;
+  logger: Logger;
+}

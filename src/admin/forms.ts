@@ -1,0 +1,47 @@
+/**
+ * The admin forms' fields, validated with zod. Errors come back per field in words an admin
+ * understands, so a rejected form is shown again with the message beside the field.
+ */
+import { z } from 'zod';
+import { ANY_WIDGET } from '../store/widget-bindings.ts';
+
+/** Form values arrive as strings; an unchecked checkbox does not arrive at all. */
+const text = z.string().trim();
+
+export const PlatformSettingsForm = z.object({
+  apiUrl: text.pipe(z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://api.platform.example' })),
+  /** Blank keeps the stored key (the page never shows it). */
+  apiKey: text.optional().transform((v) => (v === '' ? undefined : v)),
+});
+export type PlatformSettingsForm = z.infer<typeof PlatformSettingsForm>;
+
+/** Widget ids name files (`<crm>.widget.<id>.yaml`), so only plain ids; `*` binds every other widget. */
+const WIDGET_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+export const BindingForm = z.object({
+  widgetId: text.refine((v) => v === ANY_WIDGET || WIDGET_ID.test(v), {
+    error: `must be a widget id (letters, digits, "_" and "-", like wgt_abc123) or ${ANY_WIDGET} for every other widget`,
+  }),
+  /** Blank: the CRM's default mapping (or the widget's own file, when there is one). */
+  mappingFile: text.optional().transform((v) => (v === '' || v === undefined ? null : v)),
+  enabled: z.literal('on').optional().transform((v) => v === 'on'),
+});
+export type BindingForm = z.infer<typeof BindingForm>;
+
+export type FieldErrors = Record<string, string>;
+
+export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors; values: Record<string, string> };
+
+/** Parses a urlencoded body; on failure returns the first message per field and the values as typed, to fill the form again. */
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.infer<S>> {
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const parsed = schema.safeParse(fields);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const errors: FieldErrors = {};
+  for (const issue of parsed.error.issues) {
+    const field = String(issue.path[0] ?? 'form');
+    errors[field] ??= issue.code === 'invalid_type' && fields[field] === undefined ? 'is required' : issue.message;
+  }
+  const values = Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return { ok: false, errors, values };
+}

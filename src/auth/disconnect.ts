@@ -1,0 +1,75 @@
+/**
+ * Disconnecting an installation (the admin's button): revoke the refresh token at the CRM (HubSpot
+ * `DELETE /oauth/v1/refresh-tokens/:t`, Salesforce `POST /services/oauth2/revoke`), wipe the stored
+ * tokens and mark it `disconnected`, all under the installation's row lock so a refresh running
+ * elsewhere cannot write tokens back. From then on its webhooks are acknowledged and ignored and
+ * its sync jobs fail as auth errors; the installation itself (platform settings, webhook secret,
+ * bindings, sync records) stays, so reconnecting the same portal/org picks up where it left off.
+ */
+import type { Logger } from '../log.ts';
+import { lockCrmCredentials, setInstallationStatus, updateCrmCredentials, type CrmSettings } from '../store/installations.ts';
+import type { SecretBox } from '../store/secret-box.ts';
+import type { Store } from '../store/store.ts';
+import type { CrmName } from '../crm/write-plan.ts';
+import type { ConnectorOAuth } from './connector-oauth.ts';
+import type { InstallationTokens } from './installation-tokens.ts';
+import { OAuthRequestError } from './oauth-http.ts';
+
+export interface DisconnectDeps {
+  store: Store;
+  box: SecretBox;
+  oauth: ConnectorOAuth;
+  tokens: InstallationTokens;
+  logger: Logger;
+}
+
+export interface DisconnectResult {
+  /** False when the CRM could not be told (unreachable, or no OAuth app configured): the tokens are wiped here anyway. */
+  revoked: boolean;
+  detail: string;
+}
+
+export class UnknownInstallationError extends Error {
+  constructor(id: string) {
+    super(`no installation ${JSON.stringify(id)}`);
+    this.name = 'UnknownInstallationError';
+  }
+}
+
+export const DISCONNECTED_BY_ADMIN = 'disconnected by an admin: reconnect it to sync again';
+
+export async function disconnectInstallation(deps: DisconnectDeps, installationId: string): Promise<DisconnectResult> {
+  const result = await deps.store.transaction(async (tx) => {
+    const row = await lockCrmCredentials(tx, deps.box, installationId);
+    if (!row) throw new UnknownInstallationError(installationId);
+    const refreshToken = row.crmCredentials.refreshToken;
+    const revocation = refreshToken
+      ? await revoke(deps.oauth, row.crm, row.crmSettings, refreshToken)
+      : { revoked: false, detail: 'no refresh token was stored (a private-app or already disconnected installation): nothing to revoke' };
+    await updateCrmCredentials(tx, deps.box, installationId, {});
+    await setInstallationStatus(tx, installationId, 'disconnected', DISCONNECTED_BY_ADMIN);
+    return revocation;
+  });
+  deps.tokens.forget(installationId);
+  deps.logger.info({ installationId, revoked: result.revoked }, `installation disconnected: ${result.detail}`);
+  return result;
+}
+
+async function revoke(oauth: ConnectorOAuth, crm: CrmName, settings: CrmSettings, refreshToken: string): Promise<DisconnectResult> {
+  try {
+    if (crm === 'hubspot') {
+      if (!oauth.hubspot) return { revoked: false, detail: 'HUBSPOT_CLIENT_ID is not configured, so the token could not be revoked at HubSpot' };
+      await oauth.hubspot.revoke(refreshToken);
+      return { revoked: true, detail: 'the refresh token was revoked at HubSpot' };
+    }
+    if (!oauth.salesforce) return { revoked: false, detail: 'SALESFORCE_CLIENT_ID is not configured, so the token could not be revoked at Salesforce' };
+    await oauth.salesforce.revoke(settings.loginUrl ?? oauth.salesforce.loginUrl('production'), refreshToken);
+    return { revoked: true, detail: 'the refresh token was revoked at Salesforce' };
+  } catch (error) {
+    if (error instanceof OAuthRequestError && error.kind === 'rejected') {
+      // The CRM no longer knows the token (already uninstalled or rotated away): nothing is left to revoke.
+      return { revoked: true, detail: `the CRM no longer accepted the refresh token (${error.message})` };
+    }
+    return { revoked: false, detail: `the CRM could not be reached to revoke the token (${(error as Error).message}); it was wiped here` };
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * HubSpot's OAuth v1: the authorize URL (scopes from the manifest), code exchange, refresh,
+ * access-token introspection (which portal and user the install is for) and refresh-token
+ * revocation (disconnect). Access tokens live 30 minutes; the refresh token may come back the same.
+ */
+import { z } from 'zod';
+import type { OAuthApps } from '../config.ts';
+import type { Manifest } from '../manifest.ts';
+import { oauthRequest, standardOAuthError, type Fetch } from './oauth-http.ts';
+
+export type HubSpotApp = NonNullable<OAuthApps['hubspot']>;
+
+/**
+ * A refresh token HubSpot no longer knows (the app was uninstalled or the token revoked): that
+ * installation must reconnect. BAD_CLIENT_ID/SECRET are not listed: they are the operator's
+ * configuration, and must not disconnect every installation.
+ */
+export const HUBSPOT_DEAD_GRANTS = new Set(['BAD_REFRESH_TOKEN', 'invalid_grant']);
+
+const TokenResponse = z.looseObject({
+  access_token: z.string().min(1),
+  refresh_token: z.string().min(1),
+  expires_in: z.number().int().positive(),
+});
+
+const AccessTokenInfo = z.looseObject({
+  hub_id: z.union([z.number().int().positive(), z.string().regex(/^\d+$/)]),
+  user: z.string().optional(),
+  scopes: z.array(z.string()).default([]),
+});
+
+export interface OAuthTokens {
+  accessToken: string;
+  refreshToken: string;
+  /** Unix milliseconds; undefined when the CRM does not say (Salesforce). */
+  expiresAt: number | undefined;
+}
+
+export interface HubSpotTokenInfo {
+  portalId: string;
+  user: string | undefined;
+  scopes: string[];
+}
+
+export class HubSpotOAuth {
+  readonly #app: HubSpotApp;
+  readonly #manifest: Manifest['crms']['hubspot'];
+  readonly #redirectUri: string;
+  readonly #fetch: Fetch;
+  readonly #now: () => number;
+
+  constructor(options: { app: HubSpotApp; manifest: Manifest['crms']['hubspot']; redirectUri: string; fetch?: Fetch; now?: () => number }) {
+    this.#app = options.app;
+    this.#manifest = options.manifest;
+    this.#redirectUri = options.redirectUri;
+    this.#fetch = options.fetch ?? fetch;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get redirectUri(): string {
+    return this.#redirectUri;
+  }
+
+  /** Where the portal's API (and the token endpoints) live: HUBSPOT_API_URL. */
+  get apiUrl(): string {
+    return this.#app.apiUrl;
+  }
+
+  authorizeUrl(state: string): string {
+    const url = new URL(this.#app.authorizeUrl);
+    url.searchParams.set('client_id', this.#app.clientId);
+    url.searchParams.set('redirect_uri', this.#redirectUri);
+    url.searchParams.set('scope', this.#manifest.scopes.join(' '));
+    if (this.#manifest.optionalScopes.length > 0) url.searchParams.set('optional_scope', this.#manifest.optionalScopes.join(' '));
+    url.searchParams.set('state', state);
+    return url.toString();
+  }
+
+  exchangeCode(code: string): Promise<OAuthTokens> {
+    return this.#token('HubSpot code exchange', { grant_type: 'authorization_code', code, redirect_uri: this.#redirectUri });
+  }
+
+  refresh(refreshToken: string): Promise<OAuthTokens> {
+    return this.#token('HubSpot token refresh', { grant_type: 'refresh_token', refresh_token: refreshToken });
+  }
+
+  async tokenInfo(accessToken: string): Promise<HubSpotTokenInfo> {
+    const info = await oauthRequest(this.#fetch, {
+      what: 'HubSpot access token lookup',
+      url: `${this.#app.apiUrl}/oauth/v1/access-tokens/${encodeURIComponent(accessToken)}`,
+      schema: AccessTokenInfo,
+      errorOf: standardOAuthError,
+    });
+    return { portalId: String(info.hub_id), user: info.user, scopes: info.scopes };
+  }
+
+  /** Uninstalls the app from the portal: the refresh token and its access tokens stop working. */
+  async revoke(refreshToken: string): Promise<void> {
+    await oauthRequest(this.#fetch, {
+      what: 'HubSpot refresh token revocation',
+      url: `${this.#app.apiUrl}/oauth/v1/refresh-tokens/${encodeURIComponent(refreshToken)}`,
+      method: 'DELETE',
+      errorOf: standardOAuthError,
+    });
+  }
+
+  async #token(what: string, form: Record<string, string>): Promise<OAuthTokens> {
+    const requestedAt = this.#now();
+    const tokens = await oauthRequest(this.#fetch, {
+      what,
+      url: `${this.#app.apiUrl}/oauth/v1/token`,
+      form: { ...form, client_id: this.#app.clientId, client_secret: this.#app.clientSecret },
+      schema: TokenResponse,
+      errorOf: standardOAuthError,
+    });
+    return {
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token,
+      // Counted from before the request: the token is never believed to live longer than it does.
+      expiresAt: requestedAt + tokens.expires_in * 1000,
+    };
+  }
+}

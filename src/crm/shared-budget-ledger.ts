@@ -1,0 +1,89 @@
+/**
+ * Where an account's rate budget is kept: a sliding log of grants per account and bucket, and a
+ * pause per account and bucket. Two ledgers, one algorithm:
+ * - `MemoryBudgetLedger`: in this process (the embedded store allows one process);
+ * - `storeBudgetLedger`: in Postgres (`reserve_rate_budget`, migration 4), shared by every worker
+ *   process, with the database clock as the one clock they all read.
+ *
+ * A reservation names every bucket the call draws on and is granted only when all of them have
+ * room, so a HubSpot search call takes its permit from the search budget and from the portal's
+ * overall 10-second budget at the same instant.
+ */
+import { pauseBudget, reserveBudget, type BudgetReservation, type BudgetReservationResult } from '../store/rate-budget.ts';
+import type { Queryable } from '../store/store.ts';
+
+/** One bucket a call draws on: at most `cap` permits within any `windowMs`. */
+export type BucketLimit = BudgetReservation['buckets'][number];
+
+export interface BudgetLedger {
+  /** Other processes reserve from it too (their waits are spread a little so they do not ask at once). */
+  readonly sharedByProcesses: boolean;
+  reserve(request: BudgetReservation): Promise<BudgetReservationResult>;
+  /** Nothing is granted in these buckets until `pauseMs` from now (a longer pause already set is kept). */
+  pause(account: string, buckets: readonly string[], pauseMs: number): Promise<void>;
+}
+
+export function storeBudgetLedger(db: Queryable): BudgetLedger {
+  return {
+    sharedByProcesses: true,
+    reserve: (request) => reserveBudget(db, request),
+    pause: (account, buckets, pauseMs) => pauseBudget(db, account, buckets, pauseMs),
+  };
+}
+
+interface BucketLog {
+  grants: Array<{ at: number; permits: number }>;
+  pausedUntil: number;
+}
+
+/** The same bookkeeping as `reserve_rate_budget`, for one process. */
+export class MemoryBudgetLedger implements BudgetLedger {
+  readonly sharedByProcesses = false;
+  readonly #logs = new Map<string, BucketLog>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  async reserve(request: BudgetReservation): Promise<BudgetReservationResult> {
+    const now = this.#now();
+    const logs = request.buckets.map((limit) => ({ limit, log: this.#log(request.account, limit.bucket) }));
+    const pausedUntil = Math.max(...logs.map(({ log }) => log.pausedUntil));
+    if (pausedUntil > now) return { granted: 0, retryAfterMs: pausedUntil - now };
+    let granted = request.wanted;
+    let retryAfterMs = 0;
+    for (const { limit, log } of logs) {
+      // A grant leaves the window `windowMs` after it was made, as on the CRM's side.
+      while (log.grants.length > 0 && log.grants[0]!.at <= now - limit.windowMs) log.grants.shift();
+      const used = log.grants.reduce((n, g) => n + g.permits, 0);
+      if (used >= limit.cap) {
+        granted = 0;
+        retryAfterMs = Math.max(retryAfterMs, log.grants[0]!.at + limit.windowMs - now);
+      } else {
+        granted = Math.min(granted, limit.cap - used);
+      }
+    }
+    if (granted === 0) return { granted, retryAfterMs: Math.max(1, retryAfterMs) };
+    for (const { log } of logs) log.grants.push({ at: now, permits: granted });
+    return { granted, retryAfterMs: 0 };
+  }
+
+  async pause(account: string, buckets: readonly string[], pauseMs: number): Promise<void> {
+    const until = this.#now() + Math.max(0, pauseMs);
+    for (const bucket of buckets) {
+      const log = this.#log(account, bucket);
+      log.pausedUntil = Math.max(log.pausedUntil, until);
+    }
+  }
+
+  #log(account: string, bucket: string): BucketLog {
+    const key = `${account}\n${bucket}`;
+    let log = this.#logs.get(key);
+    if (!log) {
+      log = { grants: [], pausedUntil: 0 };
+      this.#logs.set(key, log);
+    }
+    return log;
+  }
+}
