@@ -42,13 +42,15 @@ const positive = (name: keyof typeof args) => {
 };
 const BACKLOG = positive('backlog');
 const LIVE = positive('live');
-const PER_SECOND = positive('per-second');
+const PER_SECOND = Number(args['per-second']);
+if (!(PER_SECOND > 0)) throw new Error(`--per-second must be a number above 0, got ${JSON.stringify(args['per-second'])}`);
 const WITH_DATA = Math.min(positive('with-data'), BACKLOG);
 
 interface Result {
   store: string;
   backlog: number;
   live: number;
+  perSecond: number;
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   aSyncedDuringRun: number;
   seconds: number;
@@ -102,6 +104,7 @@ async function run(backend: StoreBackend): Promise<Result> {
       store: backend.name,
       backlog: BACKLOG,
       live: LIVE,
+      perSecond: PER_SECOND,
       latencyMs: { p50: percentile(latencies, 50), p90: percentile(latencies, 90), p99: percentile(latencies, 99), max: latencies.at(-1)! },
       aSyncedDuringRun: aSynced,
       seconds: Math.round(seconds),
@@ -121,7 +124,7 @@ const lines = [
   `| store | A's backlog | B live conversations | B webhook → CRM p50 | p90 | p99 | max | A synced meanwhile |`,
   `|---|---:|---:|---:|---:|---:|---:|---:|`,
   ...results.map((r) =>
-    `| ${r.store} | ${r.backlog.toLocaleString('en')} | ${r.live} | ${r.latencyMs.p50} ms | ${r.latencyMs.p90} ms | ${r.latencyMs.p99} ms | ${r.latencyMs.max} ms | ${r.aSyncedDuringRun} in ${r.seconds} s |`),
+    `| ${r.store} | ${r.backlog.toLocaleString('en')} | ${r.live} at ${r.perSecond}/s | ${r.latencyMs.p50} ms | ${r.latencyMs.p90} ms | ${r.latencyMs.p99} ms | ${r.latencyMs.max} ms | ${r.aSyncedDuringRun} in ${r.seconds} s |`),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 await writeFile(RESULTS_FILE, `${JSON.stringify({ machine: `${os.cpus().length} CPUs, ${os.platform()}`, node: process.version, results }, null, 2)}\n`);

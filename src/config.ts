@@ -177,7 +177,7 @@ export interface SyncTuning {
   pollIntervalSeconds: number;
   /** Batches one worker process runs at once (pg-boss localConcurrency). */
   concurrency: number;
-  /** Jobs of one installation running at once over all workers (pg-boss groupConcurrency): one backlog never takes every slot. */
+  /** Jobs of one installation running at once in one worker process: one tenant's backlog never takes every batch slot. */
   installationConcurrency: number;
 }
 

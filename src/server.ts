@@ -96,8 +96,10 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   // Per-CRM-account budgets, shared through Postgres by every worker process (src/crm/shared-budget-setup.ts).
   const limiters = runsWorker && !options.deps ? openRateLimiters(config, logger) : undefined;
   let deps: SyncDependencies | undefined;
+  // One token provider per process, shared by the adapters and the connect routes; it needs the store, opened below.
+  let auth: ReturnType<typeof createAuth> | undefined;
   try {
-    deps = runsWorker ? (options.deps ?? (await buildDefaultDependencies(config, { logger, limiters: limiters?.registry }))) : undefined;
+    deps = runsWorker ? (options.deps ?? (await buildDefaultDependencies(config, { logger, limiters: limiters?.registry, tokens: () => auth?.tokens }))) : undefined;
   } catch (error) {
     await limiters?.close();
     throw error;
@@ -118,6 +120,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   let draining = false;
   let admin: AdminPages | undefined;
   try {
+    auth = createAuth({ config, store: backend.store, box: backend.box, logger });
     if (config.singleTenant) {
       const installation = await applySingleTenant(backend.store, backend.box, config.singleTenant);
       logger.info({ installationId: installation.id, crm: installation.crm }, 'single-tenant installation configured from the environment');
@@ -135,7 +138,6 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     app.use(metricsRoutes({ boss: backend.boss, token: config.metricsToken, logger }));
     if (role !== 'worker') {
       app.use(webhookRoutes({ ...backend, maxBodyBytes: config.webhookMaxBodyBytes, logger, draining: isDraining }));
-      const auth = createAuth({ config, store: backend.store, box: backend.box, logger });
       app.use(auth.router);
       admin = await startAdminPages({ config, ...backend, sessions: auth.sessions, disconnect: auth.disconnect, limiters: limiters?.registry, logger });
       app.use(admin.router);

@@ -9,7 +9,8 @@
  * Postgres for several worker processes. Both count every call and every "too many requests".
  *
  * `default` is the account's overall budget: a call in another bucket (HubSpot's search) takes a
- * permit from that bucket and from `default` at once, as the CRM counts it in both.
+ * permit from that bucket and from `default` at once, as the CRM counts it in both. A permit
+ * counts from the call's start until a window after its end (see shared-budget-ledger.ts).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import PQueue from 'p-queue';
@@ -172,8 +173,12 @@ class GatedAccountLimiter implements AccountLimiter {
     const enclosing = admittedCall.getStore();
     if (enclosing?.account === this.account && enclosing.draws.has(bucket)) return task();
     return queue.add(async () => {
-      await gate.acquire();
-      return admittedCall.run({ account: this.account, draws }, () => countedCall(this.#crm, this.#accountId, task));
+      const release = await gate.acquire();
+      try {
+        return await admittedCall.run({ account: this.account, draws }, () => countedCall(this.#crm, this.#accountId, task));
+      } finally {
+        release();
+      }
     });
   }
 

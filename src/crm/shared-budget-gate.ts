@@ -2,46 +2,42 @@
  * One account bucket's door to its budget ledger. Calls wait in a FIFO; one reservation at a time
  * asks the ledger for as many permits as calls are waiting (a batch's calls cost one round trip,
  * not one each), lets that many through, and otherwise sleeps until the ledger says a permit
- * frees up. Nothing runs while nobody waits: an idle account has no timer.
- *
- * Why a grant can be trusted: the ledger stamps it and counts it over `windowMs + guard`. The call
- * it admits reaches the CRM a little after the stamp; as long as that delay stays under the
- * guard, no CRM-side window of `windowMs` holds more than `cap` calls. A grant whose round trip
- * alone took over half the guard is therefore not used (its permits stay spent) and the calls
- * ask again.
+ * frees up. When the last call of a grant ends, the grant is released: it keeps counting for one
+ * more window from then. Nothing runs while nobody waits: an idle account has no timer.
  */
 import type { Logger } from '../log.ts';
-import type { BucketLimit, BudgetLedger } from './shared-budget-ledger.ts';
 import type { BudgetReservationResult } from '../store/rate-budget.ts';
+import type { BucketLimit, BudgetLedger } from './shared-budget-ledger.ts';
+
+/**
+ * A call still running after this long is counted as if it had ended then: a grant whose process
+ * died is never released, and must not hold the budget for ever. Longer than any CRM request
+ * timeout the adapters use.
+ */
+export const MAX_CALL_MS = 120_000;
 
 export interface BudgetGateOptions {
   /** `crm:accountId`. */
   account: string;
   /** The bucket calls are scheduled in (for messages and stats). */
   bucket: string;
-  /** Every bucket a call draws on, as the CRM counts them (the bucket itself first). */
+  /** Every bucket a call draws on, as the CRM counts them. */
   limits: BucketLimit[];
   ledger: BudgetLedger;
   logger: Logger;
   now?: () => number;
 }
 
-/** Covers the time from a grant to its call's arrival at the CRM: 5 % of the window, within 100 ms … 1 s. */
-export function guardMsFor(windowMs: number): number {
-  return Math.min(1_000, Math.max(100, Math.round(windowMs * 0.05)));
-}
+/** Called once the admitted call has ended, however it ended. */
+export type ReleaseCall = () => void;
 
 interface Waiter {
-  resolve(): void;
+  resolve(release: ReleaseCall): void;
   reject(error: Error): void;
 }
 
 export class BudgetGate {
   readonly #options: BudgetGateOptions;
-  /** The limits as reserved: each window widened by its guard. */
-  readonly #guarded: BucketLimit[];
-  /** A grant older than this when it arrives may be unsafe to use. */
-  readonly #maxRoundTripMs: number;
   readonly #now: () => number;
   #waiters: Waiter[] = [];
   #pumping = false;
@@ -51,8 +47,6 @@ export class BudgetGate {
 
   constructor(options: BudgetGateOptions) {
     this.#options = options;
-    this.#guarded = options.limits.map((limit) => ({ ...limit, windowMs: limit.windowMs + guardMsFor(limit.windowMs) }));
-    this.#maxRoundTripMs = Math.min(...options.limits.map((limit) => guardMsFor(limit.windowMs))) / 2;
     this.#now = options.now ?? Date.now;
   }
 
@@ -65,10 +59,10 @@ export class BudgetGate {
     return this.#pausedUntil > this.#now() ? this.#pausedUntil : null;
   }
 
-  /** Resolves when the call may start. */
-  acquire(): Promise<void> {
+  /** Resolves when the call may start, with what to call when it has ended. */
+  acquire(): Promise<ReleaseCall> {
     if (this.#closed) return Promise.reject(this.#closedError());
-    const admitted = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    const admitted = new Promise<ReleaseCall>((resolve, reject) => this.#waiters.push({ resolve, reject }));
     void this.#pump();
     return admitted;
   }
@@ -100,35 +94,47 @@ export class BudgetGate {
         }
         const grant = await this.#reserve();
         if (!grant) continue;
-        if (grant.granted > 0) {
-          for (const waiter of this.#waiters.splice(0, grant.granted)) waiter.resolve();
+        if (grant.grantId === null) {
+          await this.#sleepFor(grant.retryAfterMs + (this.#options.ledger.sharedByProcesses ? jitter(grant.retryAfterMs) : 0));
           continue;
         }
-        await this.#sleepFor(grant.retryAfterMs + (this.#options.ledger.sharedByProcesses ? jitter(grant.retryAfterMs) : 0));
+        // Fewer waiters than permits only if the gate closed meanwhile: the grant then ends with the last call handed out, or now.
+        const admitted = this.#waiters.splice(0, grant.granted);
+        const releaseFor = this.#releaser(grant.grantId, admitted.length);
+        if (admitted.length === 0) releaseFor()();
+        for (const waiter of admitted) waiter.resolve(releaseFor());
       }
     } finally {
       this.#pumping = false;
     }
   }
 
-  /** One reservation; undefined when it failed (the waiters are rejected) or came back too late to use. */
+  /** One reservation; undefined when it failed (the waiters are rejected). */
   async #reserve(): Promise<BudgetReservationResult | undefined> {
-    const { account, bucket, ledger, logger } = this.#options;
-    const sentAt = this.#now();
-    let grant: BudgetReservationResult;
+    const { account, bucket, ledger, limits } = this.#options;
     try {
-      grant = await ledger.reserve({ account, buckets: this.#guarded, wanted: this.#waiters.length });
+      return await ledger.reserve({ account, buckets: limits, wanted: this.#waiters.length, holdMs: MAX_CALL_MS });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.#rejectWaiting(new Error(`the rate budget of ${account} (${bucket}) cannot be reached: ${reason}`, { cause: error }));
       return undefined;
     }
-    const roundTripMs = this.#now() - sentAt;
-    if (grant.granted > 0 && roundTripMs > this.#maxRoundTripMs) {
-      logger.warn({ account, bucket, roundTripMs, permits: grant.granted }, 'rate budget grant came back too late to use safely; asking again');
-      return undefined;
-    }
-    return grant;
+  }
+
+  /** Hands out one release per admitted call; the grant is released when the last of them is called. */
+  #releaser(grantId: string, calls: number): () => ReleaseCall {
+    let running = Math.max(1, calls);
+    const { ledger, logger, account } = this.#options;
+    return () => {
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        if (--running > 0) return;
+        // Unreleased, the grant still stops counting after MAX_CALL_MS: a failed write only holds the budget longer.
+        ledger.release(grantId).catch((error: unknown) => logger.warn({ err: error, account }, 'could not release a rate-budget grant'));
+      };
+    };
   }
 
   #sleepFor(ms: number): Promise<void> {

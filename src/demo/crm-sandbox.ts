@@ -5,16 +5,19 @@
  */
 import type { CrmName } from '../crm/write-plan.ts';
 import { startHubSpotSandbox } from '../sandbox/hubspot/index.ts';
+import { startSalesforceSandbox } from '../sandbox/salesforce/index.ts';
 
 export interface CrmUsage {
   /** API requests that reached the sandbox. */
   calls: number;
   /** Of those, the once-per-account ones (account lookup, the connector's custom fields). */
   setupCalls: number;
-  /** 429s the sandbox sent because a limit was exceeded (a well-behaved client causes none). */
+  /** Refusals the sandbox sent because a limit was exceeded (a well-behaved client causes none). */
   rateLimited: number;
-  /** The most requests in any rolling window, and the allowance for it. */
-  busiestWindow: { requests: number; allowed: number; seconds: number };
+  /** How the CRM names such a refusal: "429", "REQUEST_LIMIT_EXCEEDED". */
+  refusal: string;
+  /** The limit that matters: requests in HubSpot's busiest 10 s, or of Salesforce's daily allocation. */
+  limit: { label: string; requests: number; allowed: number };
 }
 
 export interface DemoCrmSandbox {
@@ -36,7 +39,7 @@ export async function startDemoCrm(crm: CrmName): Promise<DemoCrmSandbox> {
     case 'hubspot':
       return startHubSpotDemo();
     case 'salesforce':
-      throw new Error('the demo cannot sync into Salesforce yet: its adapter is not joined in this build; run it with --crm hubspot');
+      return startSalesforceDemo();
   }
 }
 
@@ -63,7 +66,55 @@ async function startHubSpotDemo(): Promise<DemoCrmSandbox> {
           .filter(([endpoint]) => /^\S+ \/(crm\/v3\/properties|account-info)\//.test(endpoint))
           .reduce((n, [, calls]) => n + calls, 0),
         rateLimited: stats.rateLimited.total,
-        busiestWindow: { requests: stats.maxRequestsInTenSeconds, allowed: HUBSPOT_LIMIT.perTenSeconds, seconds: 10 },
+        refusal: '429',
+        limit: { label: 'busiest 10 s', requests: stats.maxRequestsInTenSeconds, allowed: HUBSPOT_LIMIT.perTenSeconds },
+      };
+    },
+    close: () => sandbox.close(),
+  };
+}
+
+/** A Developer Edition org's allocation: what a trial org would have. */
+const SALESFORCE_DAILY_LIMIT = 15_000;
+const SALESFORCE_OBJECTS = [
+  ['Lead', 'leads'],
+  ['Contact', 'contacts'],
+  ['Opportunity', 'opportunities'],
+  ['Task', 'tasks'],
+  ['ContentNote', 'notes'],
+  ['ContentDocumentLink', 'note links'],
+] as const;
+
+async function startSalesforceDemo(): Promise<DemoCrmSandbox> {
+  const sandbox = await startSalesforceSandbox({ port: 0, dailyLimit: SALESFORCE_DAILY_LIMIT });
+  const org = sandbox.defaultOrg;
+  const client = sandbox.oauthClients[0]!;
+  return {
+    crm: 'salesforce',
+    label: 'Salesforce',
+    // The single-tenant setup of a connected app: instance, tokens, and the app's credentials for refreshing.
+    env: {
+      CRM: 'salesforce',
+      SALESFORCE_INSTANCE_URL: org.instanceUrl,
+      SALESFORCE_LOGIN_URL: sandbox.url,
+      SALESFORCE_ACCESS_TOKEN: org.accessToken,
+      SALESFORCE_REFRESH_TOKEN: org.refreshToken,
+      SALESFORCE_CLIENT_ID: client.clientId,
+      SALESFORCE_CLIENT_SECRET: client.clientSecret,
+    },
+    inspectUrl: `${sandbox.url}/_sandbox`,
+    records() {
+      const counts = sandbox.stats(org.orgId).records;
+      return SALESFORCE_OBJECTS.map(([object, label]) => ({ object: label, count: counts[object] ?? 0 }));
+    },
+    usage() {
+      const stats = sandbox.stats(org.orgId);
+      return {
+        calls: stats.calls,
+        setupCalls: stats.byFamily.describe + stats.byFamily.limits + stats.byFamily.tooling,
+        rateLimited: stats.refused.limitExceeded,
+        refusal: 'REQUEST_LIMIT_EXCEEDED',
+        limit: { label: 'daily allocation', requests: stats.apiUsage.used, allowed: stats.apiUsage.limit },
       };
     },
     close: () => sandbox.close(),

@@ -118,7 +118,7 @@ export function formatSummary(s: DemoSummary): string {
     ...(s.problems.length > PROBLEMS_SHOWN ? [`  … and ${s.problems.length - PROBLEMS_SHOWN} more`] : []),
     ...(s.unsettled.length > 0 ? [`Not final      ${s.unsettled.slice(0, PROBLEMS_SHOWN).join(', ')}${s.unsettled.length > PROBLEMS_SHOWN ? ', …' : ''}`] : []),
     `${`${s.crmLabel} API`.padEnd(14)} ${count(s.usage.calls, 'call')} (${perConversation.toFixed(2)} per conversation), ` +
-      `${s.usage.setupCalls} of them one-time setup, ${s.usage.rateLimited} × 429, busiest ${s.usage.busiestWindow.seconds} s: ${s.usage.busiestWindow.requests} of ${s.usage.busiestWindow.allowed} allowed`,
+      `${s.usage.setupCalls} of them one-time setup, ${s.usage.rateLimited} × ${s.usage.refusal}, ${s.usage.limit.label}: ${s.usage.limit.requests} of ${s.usage.limit.allowed} allowed`,
     `Elapsed        ${seconds(s.totalSeconds)} in all`,
   ];
   return `${lines.join('\n')}\n`;

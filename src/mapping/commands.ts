@@ -1,4 +1,4 @@
-/** `crm-connector mappings …`: validate, preview and schema. Implementations load only when a command runs. */
+/** `crm-connector mappings …`: validate, preview, check and schema. Implementations load only when a command runs. */
 import type { Command } from 'commander';
 
 export interface PreviewCliOptions {
@@ -30,6 +30,21 @@ export function registerMappingCommands(program: Command): void {
     .action(async (options: PreviewCliOptions) => {
       const { runPreview } = await import('./preview-command.ts');
       process.exitCode = await runPreview(options, process.env, consoleIo);
+    });
+
+  mappings
+    .command('check')
+    .description("check mapping files against the installation's live CRM schema (Salesforce describe, HubSpot properties); exit 1 on any problem")
+    .argument('[files...]', "files to check (default: every <crm>.*.yaml in MAPPINGS_DIR for the installation's CRM)")
+    .option('--installation <id>', 'the installation whose CRM to check against (default: the single-tenant one)')
+    .action(async (files: string[], options: { installation?: string }) => {
+      const { runCheck } = await import('./check-command.ts');
+      try {
+        process.exitCode = await runCheck(files, options, consoleIo);
+      } catch (error) {
+        consoleIo.err(`crm-connector mappings check: ${error instanceof Error ? error.message : String(error)}`);
+        process.exitCode = 1;
+      }
     });
 
   mappings

@@ -188,17 +188,24 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (account_key, bucket)
       );
 
-      -- the sliding log: permits granted at a time (several calls waiting in one process share a grant)
+      -- the sliding log: a grant admits "permits" calls (several waiting in one process share a grant) and keeps
+      -- counting until a window after they ended; while they run, ends_at is the longest a call may take
+      CREATE SEQUENCE rate_budget_grant_ids;
       CREATE TABLE rate_budget_grants (
+        grant_id bigint NOT NULL,
         account_key text NOT NULL,
         bucket text NOT NULL,
         granted_at timestamptz NOT NULL,
+        ends_at timestamptz NOT NULL,
+        released boolean NOT NULL DEFAULT false,
         permits integer NOT NULL CHECK (permits > 0)
       );
-      CREATE INDEX rate_budget_grants_window ON rate_budget_grants (account_key, bucket, granted_at);
+      CREATE INDEX rate_budget_grants_window ON rate_budget_grants (account_key, bucket, ends_at);
+      CREATE INDEX rate_budget_grants_id ON rate_budget_grants (grant_id);
 
-      CREATE FUNCTION reserve_rate_budget(p_account text, p_buckets text[], p_caps integer[], p_windows_ms integer[], p_wanted integer)
-      RETURNS TABLE (granted integer, retry_after_ms integer)
+      CREATE FUNCTION reserve_rate_budget(
+        p_account text, p_buckets text[], p_caps integer[], p_windows_ms integer[], p_wanted integer, p_hold_ms integer)
+      RETURNS TABLE (granted integer, retry_after_ms integer, grant_id bigint)
       LANGUAGE plpgsql AS $fn$
       DECLARE
         v_count integer := cardinality(p_buckets);
@@ -208,11 +215,12 @@ export const MIGRATIONS: readonly Migration[] = [
         v_wait_ms integer := 0;
         v_window interval;
         v_used integer;
-        v_oldest timestamptz;
+        v_first_end timestamptz;
+        v_id bigint;
       BEGIN
-        IF p_wanted < 1 OR v_count < 1 OR cardinality(p_caps) <> v_count OR cardinality(p_windows_ms) <> v_count
+        IF p_wanted < 1 OR p_hold_ms < 1 OR v_count < 1 OR cardinality(p_caps) <> v_count OR cardinality(p_windows_ms) <> v_count
            OR EXISTS (SELECT 1 FROM unnest(p_caps) c WHERE c < 1) OR EXISTS (SELECT 1 FROM unnest(p_windows_ms) w WHERE w < 1) THEN
-          RAISE EXCEPTION 'reserve_rate_budget(%): wanted, and one positive cap and window per bucket, are required', p_account;
+          RAISE EXCEPTION 'reserve_rate_budget(%): wanted, hold, and one positive cap and window per bucket, are required', p_account;
         END IF;
         INSERT INTO rate_budget_accounts (account_key, bucket) SELECT p_account, b FROM unnest(p_buckets) AS b
           ON CONFLICT (account_key, bucket) DO NOTHING;
@@ -224,29 +232,31 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT max(a.paused_until) INTO v_paused_until FROM rate_budget_accounts a
           WHERE a.account_key = p_account AND a.bucket = ANY (p_buckets);
         IF v_paused_until > v_now THEN
-          RETURN QUERY SELECT 0, ceil(extract(epoch FROM v_paused_until - v_now) * 1000)::integer;
+          RETURN QUERY SELECT 0, ceil(extract(epoch FROM v_paused_until - v_now) * 1000)::integer, NULL::bigint;
           RETURN;
         END IF;
         FOR i IN 1 .. v_count LOOP
           v_window := make_interval(secs => p_windows_ms[i] / 1000.0);
           DELETE FROM rate_budget_grants g
-            WHERE g.account_key = p_account AND g.bucket = p_buckets[i] AND g.granted_at <= v_now - v_window;
-          SELECT coalesce(sum(g.permits), 0)::integer, min(g.granted_at) INTO v_used, v_oldest
+            WHERE g.account_key = p_account AND g.bucket = p_buckets[i] AND g.ends_at <= v_now - v_window;
+          SELECT coalesce(sum(g.permits), 0)::integer, min(g.ends_at) FILTER (WHERE g.released) INTO v_used, v_first_end
             FROM rate_budget_grants g WHERE g.account_key = p_account AND g.bucket = p_buckets[i];
           IF v_used >= p_caps[i] THEN
             v_grant := 0;
-            v_wait_ms := greatest(v_wait_ms, ceil(extract(epoch FROM v_oldest + v_window - v_now) * 1000)::integer);
+            -- A released grant frees a window after its end; one still running, a window after it ends, so not before a window from now.
+            v_wait_ms := greatest(v_wait_ms, least(p_windows_ms[i], ceil(extract(epoch FROM v_first_end + v_window - v_now) * 1000)::integer));
           ELSE
             v_grant := least(v_grant, p_caps[i] - v_used);
           END IF;
         END LOOP;
         IF v_grant > 0 THEN
-          INSERT INTO rate_budget_grants (account_key, bucket, granted_at, permits)
-            SELECT p_account, b, v_now, v_grant FROM unnest(p_buckets) AS b;
-          RETURN QUERY SELECT v_grant, 0;
+          v_id := nextval('rate_budget_grant_ids');
+          INSERT INTO rate_budget_grants (grant_id, account_key, bucket, granted_at, ends_at, permits)
+            SELECT v_id, p_account, b, v_now, v_now + make_interval(secs => p_hold_ms / 1000.0), v_grant FROM unnest(p_buckets) AS b;
+          RETURN QUERY SELECT v_grant, 0, v_id;
           RETURN;
         END IF;
-        RETURN QUERY SELECT 0, greatest(1, v_wait_ms);
+        RETURN QUERY SELECT 0, greatest(1, v_wait_ms), NULL::bigint;
       END
       $fn$;
     `,

@@ -47,9 +47,13 @@ export async function startQueue(store: Store, tuning: SyncTuning, role: QueueRo
 /**
  * How a worker takes sync jobs. Fairness comes from three things together:
  * - priority: live events (10) are fetched before backfill (0), whatever waits longer;
- * - groupConcurrency: at most `installationConcurrency` jobs of one installation (the job's group)
- *   are active across all workers, so a tenant's 100,000-conversation backfill holds a bounded
- *   share of the slots and every other tenant's jobs are fetched past it;
+ * - a cap of `installationConcurrency` active jobs per installation (the job's group) in each
+ *   process, so a tenant's 100,000-conversation backfill holds a bounded share of the process's
+ *   batch slots and the other slots keep fetching other tenants' jobs past it. The cap is pg-boss's
+ *   `localGroupConcurrency` (counted in memory, the excess of a fetch handed straight back), not
+ *   `groupConcurrency`: that one counts active jobs in the database, but fetches running at the same
+ *   moment each see the same count (4 batch slots took 80 jobs of one installation under a cap of
+ *   40 on Postgres, and the other tenants starved);
  * - localConcurrency: several batches in flight per process, so a batch stuck behind a slow or
  *   rate-limited CRM account does not stop the process from taking other tenants' jobs.
  * All of it is one fetch query per batch slot: no loop or timer per installation.
@@ -58,7 +62,7 @@ export function syncWorkOptions(tuning: SyncTuning) {
   return {
     batchSize: tuning.batchSize,
     localConcurrency: tuning.concurrency,
-    groupConcurrency: tuning.installationConcurrency,
+    localGroupConcurrency: tuning.installationConcurrency,
     pollingIntervalSeconds: tuning.pollIntervalSeconds,
     // NOTIFY wakes the worker for new jobs only; retries and extraction re-checks become due later, so keep polling.
     notifyPollingIntervalSeconds: tuning.pollIntervalSeconds,

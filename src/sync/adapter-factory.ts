@@ -1,16 +1,19 @@
 /**
  * Installation → CrmAdapter. One adapter per installation, kept while its CRM settings and
- * credentials stay the same and rebuilt when they change (a reconnect, a rotated token), so
- * micro-batching and the portal's rate limiter span every batch of that installation.
+ * credentials stay the same and rebuilt when they change (a reconnect, a rotated refresh token),
+ * so micro-batching, the account's rate limiter, the Salesforce org's daily budget and describe
+ * cache, and its single-flight refresh span every batch of that installation. An access token the
+ * token provider refreshed does not count as a change: the provider hands the adapter the new one.
  */
 import { createHash } from 'node:crypto';
 import type { CrmAdapter } from '../crm/adapter.ts';
-import type { HubSpotTokens } from '../crm/hubspot/api.ts';
+import type { InstallationTokens } from '../auth/installation-tokens.ts';
 import type { RateLimiterRegistry } from '../crm/rate-limit.ts';
 import type { CrmName } from '../crm/write-plan.ts';
 import type { Logger } from '../log.ts';
 import type { Installation } from '../store/installations.ts';
 import { hubSpotInstallationAdapter } from './hubspot-installation.ts';
+import { salesforceInstallationAdapter } from './salesforce-installation.ts';
 
 /** The installation's CRM has no adapter in this build. Permanent: retrying the sync cannot help until one is joined in. */
 export class MissingIntegrationError extends Error {
@@ -25,8 +28,12 @@ export interface AdapterFactoryOptions {
   logger: Logger;
   /** Rate limiters by CRM account; the process-wide registry unless given (benchmarks, tests). */
   limiters?: RateLimiterRegistry;
-  /** An installation's HubSpot tokens, where OAuth refresh plugs in; default: the stored access token as it is (private apps). */
-  hubspotTokens?: (installation: Installation) => HubSpotTokens;
+  /**
+   * The service's OAuth token provider (refresh under the installation's row lock, rotated tokens
+   * persisted, dead grants marked), asked for when an adapter is built: the service makes it once
+   * its store is open, after the dependencies. Without one the stored tokens are used as they are.
+   */
+  tokens?: () => InstallationTokens | undefined;
 }
 
 export type InstallationAdapterBuilder = (installation: Installation, options: AdapterFactoryOptions) => CrmAdapter;
@@ -37,16 +44,14 @@ export function adapterBuilderFor(crm: CrmName): InstallationAdapterBuilder {
     case 'hubspot':
       return hubSpotInstallationAdapter;
     case 'salesforce':
-      throw new MissingIntegrationError(
-        'this build of the connector cannot write to Salesforce yet (no Salesforce adapter is joined in src/sync/adapter-factory.ts)',
-      );
+      return salesforceInstallationAdapter;
   }
 }
 
 export function installationAdapters(options: AdapterFactoryOptions): (installation: Installation) => CrmAdapter {
   const adapters = new Map<string, { fingerprint: string; adapter: CrmAdapter }>();
   return (installation) => {
-    const fingerprint = fingerprintOf(installation);
+    const fingerprint = fingerprintOf(installation, options.tokens?.() !== undefined);
     const cached = adapters.get(installation.id);
     if (cached?.fingerprint === fingerprint) return cached.adapter;
     const adapter = adapterBuilderFor(installation.crm)(installation, options);
@@ -55,8 +60,15 @@ export function installationAdapters(options: AdapterFactoryOptions): (installat
   };
 }
 
-/** A digest rather than the values: the cache keeps no second copy of the tokens. */
-function fingerprintOf(installation: Installation): string {
+/**
+ * A digest rather than the values: the cache keeps no second copy of the tokens. With a token
+ * provider, an OAuth installation's access token (and its expiry) is the provider's business;
+ * the refresh token still counts (a reconnect).
+ */
+function fingerprintOf(installation: Installation, providerManaged: boolean): string {
   const { crm, crmAccountId, crmSettings, crmCredentials } = installation;
-  return createHash('sha256').update(JSON.stringify([crm, crmAccountId, crmSettings, crmCredentials])).digest('hex');
+  const managed = providerManaged && crmCredentials.refreshToken !== undefined;
+  const { accessToken: _accessToken, expiresAt: _expiresAt, ...lasting } = crmCredentials;
+  const identity = [crm, crmAccountId, crmSettings, managed ? lasting : crmCredentials];
+  return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }

@@ -13,7 +13,7 @@ import { PlatformClient } from '../platform/client.ts';
 import type { Conversation } from '../platform/schemas.ts';
 import { platformApiOf, type Installation } from '../store/installations.ts';
 import type { WidgetBinding } from '../store/widget-bindings.ts';
-import { adapterBuilderFor, installationAdapters } from './adapter-factory.ts';
+import { adapterBuilderFor, installationAdapters, type AdapterFactoryOptions } from './adapter-factory.ts';
 import { mappingPlanner } from './mapping-planner.ts';
 
 export { MissingIntegrationError } from './adapter-factory.ts';
@@ -51,6 +51,8 @@ export interface DefaultDependencyOptions {
   logger?: Logger;
   /** Rate limiters by CRM account; the process-wide registry unless given. */
   limiters?: RateLimiterRegistry;
+  /** The OAuth token provider, once the store is open; without it the stored tokens are used as they are. */
+  tokens?: AdapterFactoryOptions['tokens'];
 }
 
 /**
@@ -71,7 +73,7 @@ export async function buildDefaultDependencies(config: Config, options: DefaultD
   return {
     platformFor: platformClients(),
     planFor: mappingPlanner({ registry, conversationUrl: config.platformConversationUrl }),
-    adapterFor: installationAdapters({ logger, ...(options.limiters ? { limiters: options.limiters } : {}) }),
+    adapterFor: installationAdapters({ logger, ...(options.limiters ? { limiters: options.limiters } : {}), ...(options.tokens ? { tokens: options.tokens } : {}) }),
     close: () => registry.close(),
   };
 }

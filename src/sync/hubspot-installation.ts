@@ -23,7 +23,7 @@ export function hubSpotInstallationAdapter(installation: Installation, options: 
     if (!accessToken) {
       throw new CrmError('auth', `installation ${installation.id} has no HubSpot access token stored: reconnect it`, { code: 'NO_TOKEN' });
     }
-    const tokens = options.hubspotTokens?.(installation) ?? { getAccessToken: async () => accessToken };
+    const tokens = options.tokens?.()?.hubspot(installation) ?? { getAccessToken: async () => accessToken };
     const account = installation.crmAccountId
       ? { portalId: installation.crmAccountId, appBaseUrl: undefined }
       : await lookUpHubSpotAccount(basePath, await tokens.getAccessToken());

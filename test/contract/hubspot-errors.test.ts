@@ -7,6 +7,7 @@ import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HUBSPOT_DEFAULT_BUDGETS } from '../../src/crm/hubspot/adapter.ts';
 import type { ExecutionResult } from '../../src/crm/adapter.ts';
+import { CrmError } from '../../src/crm/errors.ts';
 import {
   CallLog, conversationPlan, echoBatch, fresh, happyHubSpot, HUBSPOT, origin, testAdapter,
 } from './hubspot-fixtures.ts';
@@ -156,18 +157,33 @@ describe('HubSpot adapter error handling', () => {
     limiters.close();
   });
 
-  it('asks for reconnection when the refresh itself fails', async () => {
+  it('asks for reconnection when the token provider reports the refresh grant refused', async () => {
     nock(HUBSPOT).post('/crm/v3/objects/contacts/batch/upsert').reply(401, UNAUTHORIZED);
     const onNeedsReconnection = vi.fn();
     const refresh = vi.fn(async (): Promise<string> => {
-      throw new Error('invalid_grant: refresh token revoked');
+      throw new CrmError('auth', 'installation i1 needs reconnection: invalid_grant', { code: 'NEEDS_RECONNECTION', status: 401 });
     });
     const { adapter, limiters } = testAdapter({ tokens: { getAccessToken: async () => 'old', refresh }, onNeedsReconnection });
 
     const error = failure((await adapter.execute([fresh(conversationPlan('conv_revoked', { withDeal: false }))]))[0]);
 
-    expect(error).toMatchObject({ kind: 'auth', code: 'REFRESH_FAILED' });
-    expect(onNeedsReconnection).toHaveBeenCalledWith('HubSpot token refresh failed: invalid_grant: refresh token revoked');
+    expect(error).toMatchObject({ kind: 'auth', code: 'NEEDS_RECONNECTION' });
+    expect(onNeedsReconnection).toHaveBeenCalledWith('installation i1 needs reconnection: invalid_grant');
+    limiters.close();
+  });
+
+  it('keeps a refresh that failed to reach the token endpoint retryable, without asking for reconnection', async () => {
+    nock(HUBSPOT).post('/crm/v3/objects/contacts/batch/upsert').reply(401, UNAUTHORIZED);
+    const onNeedsReconnection = vi.fn();
+    const refresh = vi.fn(async (): Promise<string> => {
+      throw new TypeError('fetch failed');
+    });
+    const { adapter, limiters } = testAdapter({ tokens: { getAccessToken: async () => 'old', refresh }, onNeedsReconnection });
+
+    const error = failure((await adapter.execute([fresh(conversationPlan('conv_blip', { withDeal: false }))]))[0]);
+
+    expect(error).toMatchObject({ kind: 'retryable', code: 'REFRESH_FAILED' });
+    expect(onNeedsReconnection).not.toHaveBeenCalled();
     limiters.close();
   });
 

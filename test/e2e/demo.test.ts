@@ -58,6 +58,21 @@ describe('crm-connector demo', () => {
     expect(existsSync(dataDir!)).toBe(false);
   }, 70_000);
 
+  it('syncs every conversation into the Salesforce sandbox and reports the daily allocation used', async () => {
+    const run = await demo(['--crm', 'salesforce', '--conversations', '12', '--seed', '3']);
+
+    expect(run.stderr).toBe('');
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/^Syncs {10}12 synced, 0 skipped, 0 failed {2}— all final/m);
+    expect(run.stdout).toMatch(/^Written to the Salesforce sandbox$/m);
+    for (const object of ['leads', 'opportunities', 'tasks', 'notes']) expect(countOf(run.stdout, object), object).toBeGreaterThan(0);
+    expect(countOf(run.stdout, 'contacts')).toBe(0);
+    expect(countOf(run.stdout, 'tasks')).toBe(countOf(run.stdout, 'notes'));
+    const api = /^Salesforce API (\d+) calls .*, 0 × REQUEST_LIMIT_EXCEEDED, daily allocation: (\d+) of 15000 allowed$/m.exec(run.stdout);
+    expect(api, run.stdout).not.toBeNull();
+    expect(Number(api![2])).toBe(Number(api![1]));
+  }, 70_000);
+
   describe('with a broken mapping', () => {
     let mappings: string;
     beforeAll(async () => {

@@ -50,24 +50,6 @@ function adapterFor(org: { orgId: string; instanceUrl: string; accessToken: stri
   return { adapter, rotated, reconnect };
 }
 
-/**
- * The sandbox does not implement the Tooling API, so connector fields it was not seeded with
- * cannot be created there (a real org gets them created, or the admin is told which to create,
- * as the contract tests show). Those properties are left out here.
- */
-async function withoutFieldsTheSandboxLacks(adapter: SalesforceAdapter, full: WritePlan): Promise<WritePlan> {
-  const describes = await adapter.describe(['Contact', ...full.records.map((r) => r.object)]);
-  return {
-    ...full,
-    records: full.records.map((record) => {
-      const outcome = describes.get(record.object);
-      if (!outcome?.ok) return record;
-      const known = new Set(outcome.describe.fields.map((f) => f.name.toLowerCase()));
-      return { ...record, properties: Object.fromEntries(Object.entries(record.properties).filter(([name]) => known.has(name.toLowerCase()))) };
-    }),
-  };
-}
-
 const succeeded = (result: ExecutionResult | undefined) => {
   if (!result?.ok) throw new Error(`sync failed: ${result ? result.error.describe() : 'no result'}`);
   return result;
@@ -78,7 +60,7 @@ describe('Salesforce adapter against the sandbox', () => {
     const org = sandbox.createOrg();
     const { adapter, rotated } = adapterFor(org);
     await adapter.ensureSchema();
-    const plan = await withoutFieldsTheSandboxLacks(adapter, mappedPlan);
+    const plan = mappedPlan;
 
     const first = succeeded((await adapter.execute([{ plan, previous: {} }]))[0]);
     expect(Object.keys(first.objects).sort()).toEqual(['lead', 'opportunity', 'transcript_note', 'transcript_task']);
@@ -106,10 +88,77 @@ describe('Salesforce adapter against the sandbox', () => {
     }
   });
 
+  it('creates the connector fields an org lacks through the Tooling API, then writes them', async () => {
+    const org = sandbox.createOrg({ withoutFields: ['Opportunity.Credits_Charged__c', 'Opportunity.Duration_Seconds__c'] });
+    const { adapter } = adapterFor(org);
+    const usedBefore = sandbox.state(org.orgId).apiUsage.used;
+
+    const result = succeeded((await adapter.execute([{ plan: forVisitor(mappedPlan, 'conv_tooling_1', 'tooling@example.com'), previous: {} }]))[0]);
+
+    const opportunity = sandbox.state(org.orgId).records.Opportunity![0]!;
+    expect(opportunity).toMatchObject({ Id: result.objects.opportunity!.id, Credits_Charged__c: expect.any(Number), Duration_Seconds__c: expect.any(Number) });
+    const describes = await adapter.describe(['Opportunity']);
+    const outcome = describes.get('Opportunity');
+    const fields = outcome?.ok ? outcome.describe.fields.map((f) => f.name) : [];
+    expect(fields).toEqual(expect.arrayContaining(['Credits_Charged__c', 'Duration_Seconds__c']));
+    // Describe (cached before), two Tooling creates, describe again, lookups, writes: the creates are the extra calls.
+    expect(sandbox.stats(org.orgId).byFamily.tooling).toBe(2);
+    expect(sandbox.state(org.orgId).apiUsage.used - usedBefore).toBeGreaterThan(2);
+
+    // Creating a field that exists is refused the way Salesforce refuses it.
+    const again = await fetch(`${sandbox.url}/services/data/v62.0/tooling/sobjects/CustomField`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${org.accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ FullName: 'Opportunity.Credits_Charged__c', Metadata: { label: 'Credits Charged', type: 'Number', precision: 18, scale: 0 } }),
+    });
+    expect(again.status).toBe(400);
+    expect(await again.json()).toEqual([expect.objectContaining({ errorCode: 'DUPLICATE_DEVELOPER_NAME' })]);
+  });
+
+  it('forgets a conversation: deletes its Task, note and opportunity, keeps the person; again, finds nothing left', async () => {
+    const org = sandbox.createOrg();
+    const { adapter } = adapterFor(org);
+    const written = succeeded((await adapter.execute([{ plan: forVisitor(mappedPlan, 'conv_forget_1', 'forget@example.com'), previous: {} }]))[0]);
+
+    const forgotten = await adapter.forget({ conversationId: 'conv_forget_1', objects: written.objects, deal: 'delete' });
+
+    expect(Object.fromEntries(forgotten.objects.map((o) => [o.key, o.action]))).toEqual({
+      lead: 'kept', opportunity: 'deleted', transcript_task: 'deleted', transcript_note: 'deleted',
+    });
+    const records = sandbox.state(org.orgId).records;
+    expect(records.Lead).toHaveLength(1);
+    for (const type of ['Opportunity', 'Task', 'ContentNote', 'ContentDocumentLink']) expect(records[type], type).toEqual([]);
+    const again = await adapter.forget({ conversationId: 'conv_forget_1', objects: written.objects, deal: 'delete' });
+    expect(again.objects.filter((o) => o.key !== 'lead').map((o) => o.action)).toEqual(['missing', 'missing', 'missing']);
+  });
+
+  it('forgets with the opportunity kept: its description and connector fields cleared, another conversation\'s opportunity untouched', async () => {
+    const org = sandbox.createOrg();
+    const { adapter } = adapterFor(org);
+    const written = succeeded((await adapter.execute([{ plan: forVisitor(mappedPlan, 'conv_redact_1', 'redact@example.com'), previous: {} }]))[0]);
+    const other = succeeded((await adapter.execute([{ plan: forVisitor(mappedPlan, 'conv_redact_2', 'redact2@example.com'), previous: {} }]))[0]);
+
+    const forgotten = await adapter.forget({
+      conversationId: 'conv_redact_1',
+      // A sync record naming another conversation's opportunity must not get it cleared.
+      objects: { ...written.objects, stray: other.objects.opportunity! },
+      deal: 'redact',
+    });
+
+    expect(forgotten.objects.find((o) => o.key === 'opportunity')?.action).toBe('redacted');
+    expect(forgotten.objects.find((o) => o.key === 'stray')?.action).toBe('kept');
+    const opportunities = new Map(sandbox.state(org.orgId).records.Opportunity!.map((o) => [o.Id, o]));
+    const redacted = opportunities.get(written.objects.opportunity!.id)!;
+    expect(redacted).toMatchObject({ Conversation_Id__c: null, Description: null, Page_URL__c: null, Credits_Charged__c: null });
+    expect(opportunities.get(other.objects.opportunity!.id)).toMatchObject({ Conversation_Id__c: 'conv_redact_2' });
+  });
+
   it('writes a backlog with sObject Collections, one visitor of two conversations as one Lead', async () => {
     const org = sandbox.createOrg();
     const { adapter } = adapterFor(org);
-    const base = await withoutFieldsTheSandboxLacks(adapter, mappedPlan);
+    const base = mappedPlan;
+    // Describes are read once per org and cached for an hour: count the writes of a warm adapter.
+    await adapter.describe(['Contact', ...base.records.map((r) => r.object)]);
     const plans = Array.from({ length: 25 }, (_, i) => forVisitor(base, `conv_backlog_${i}`, `visitor${i === 24 ? 3 : i}@example.com`));
     const usedBefore = sandbox.state(org.orgId).apiUsage.used;
 
@@ -138,7 +187,7 @@ describe('Salesforce adapter against the sandbox', () => {
       budget: { share: 0.25, checkIntervalMs: 60_000 },
       now: () => now,
     });
-    const base = await withoutFieldsTheSandboxLacks(adapter, mappedPlan);
+    const base = mappedPlan;
     let outcome: ExecutionResult | undefined;
     for (let i = 0; i < 10; i++) {
       [outcome] = await adapter.execute([{ plan: forVisitor(base, `conv_budget_${i}`, `budget${i}@example.com`), previous: {} }]);

@@ -54,11 +54,9 @@ describe.skipIf(!postgres)(title, () => {
       ...environment.env,
       MAPPINGS_DIR: path.join(ROOT, 'mappings'),
       HUBSPOT_REQUESTS_PER_10_SECONDS: String(LIMIT),
-      // One batch of 15 at a time per worker, and room for all three at once in the installation's
-      // share of the queue: the backlog is spread over the three as they come up.
+      // One batch of 15 at a time per worker: the backlog is spread over the three as they come up.
       SYNC_BATCH_SIZE: '15',
       SYNC_CONCURRENCY: '1',
-      SYNC_INSTALLATION_CONCURRENCY: '45',
       SYNC_POLL_INTERVAL_SECONDS: '0.5',
     };
     // An installed portal (as the OAuth install records it: portal id known), bound to every widget.

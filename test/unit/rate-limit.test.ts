@@ -1,6 +1,6 @@
 /**
- * The per-account limiter on its in-process ledger: budgets (each window widened by its guard,
- * 100 ms for a 1-s window), order, the overall budget search calls share, pauses after 429 and the
+ * The per-account limiter on its in-process ledger: budgets (a call counts from its start until a
+ * window after its end), order, the overall budget search calls share, pauses after 429 and the
  * registry, on fake timers.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -32,20 +32,37 @@ afterEach(() => {
 });
 
 describe('AccountRateLimiter', () => {
-  it('starts at most intervalCap calls in any rolling window (plus its guard), in arrival order', async () => {
+  it('starts at most intervalCap calls in any rolling window, in arrival order', async () => {
     const limiter = registry.forAccount('hubspot', '42', BUDGETS);
     const { started, task } = startRecorder();
     const done = ['a', 'b', 'c', 'd', 'e'].map((n) => limiter.schedule('default', task(n)));
 
     await vi.advanceTimersByTimeAsync(0);
     expect(started).toEqual(['a', 'b']);
-    await vi.advanceTimersByTimeAsync(1_099);
+    await vi.advanceTimersByTimeAsync(999);
     expect(started).toEqual(['a', 'b']);
     await vi.advanceTimersByTimeAsync(1);
     expect(started).toEqual(['a', 'b', 'c', 'd']);
-    await vi.advanceTimersByTimeAsync(1_100);
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(started).toEqual(['a', 'b', 'c', 'd', 'e']);
     await expect(Promise.all(done)).resolves.toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('counts a call until a window after it ended, as the CRM may count it when it arrives', async () => {
+    const limiter = registry.forAccount('hubspot', '42', { default: { intervalCap: 1, intervalMs: 1_000 } });
+    const started: string[] = [];
+    // A slow call: its request may reach the CRM only at the end of these 600 ms.
+    const slow = limiter.schedule('default', async () => {
+      started.push('slow');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+    });
+    const next = limiter.schedule('default', async () => void started.push('next'));
+
+    await vi.advanceTimersByTimeAsync(1_599);
+    expect(started).toEqual(['slow']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(started).toEqual(['slow', 'next']);
+    await Promise.all([slow, next]);
   });
 
   it('makes a search call draw on the overall budget too, as HubSpot counts it in both', async () => {
@@ -57,7 +74,7 @@ describe('AccountRateLimiter', () => {
       limiter.schedule('search', task('search')),
     ];
 
-    await vi.advanceTimersByTimeAsync(1_099);
+    await vi.advanceTimersByTimeAsync(999);
     expect(started).toEqual(['a', 'b']);
     await vi.advanceTimersByTimeAsync(1);
     expect(started).toEqual(['a', 'b', 'search']);
@@ -66,7 +83,7 @@ describe('AccountRateLimiter', () => {
     void limiter.schedule('default', task('d'));
     await vi.advanceTimersByTimeAsync(0);
     expect(started).toEqual(['a', 'b', 'search', 'c']);
-    await vi.advanceTimersByTimeAsync(1_100);
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(started).toEqual(['a', 'b', 'search', 'c', 'd']);
     await Promise.all(done);
   });
@@ -131,7 +148,7 @@ describe('AccountRateLimiter', () => {
     void limiter.schedule('default', task('b'));
     await vi.advanceTimersByTimeAsync(0);
     expect(started).toEqual(['search', 'a']);
-    await vi.advanceTimersByTimeAsync(1_100);
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(started).toEqual(['search', 'a', 'b']);
   });
 

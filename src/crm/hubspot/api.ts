@@ -25,6 +25,7 @@ export interface HubSpotTokens {
   /**
    * OAuth only: obtain and store a new access token (getAccessToken() returns it afterwards).
    * Absent for private-app tokens: a 401 then means the token was revoked.
+   * A refused grant is thrown as an `auth` CrmError; any other failure counts as transient.
    */
   refresh?(): Promise<string>;
 }
@@ -140,9 +141,14 @@ export class HubSpotApi {
       try {
         this.#lastRefreshedToken = await this.#options.tokens.refresh!();
       } catch (cause) {
+        // The token provider already classified it (a refused grant is `auth`, a network or 5xx failure stays retryable).
+        if (cause instanceof CrmError) {
+          if (cause.kind === 'auth') this.#options.onNeedsReconnection?.(cause.message);
+          throw cause;
+        }
+        // Anything else is a failure to reach the token endpoint, not a refusal: the next attempt may refresh.
         const reason = `HubSpot token refresh failed: ${cause instanceof Error ? cause.message : String(cause)}`;
-        this.#options.onNeedsReconnection?.(reason);
-        throw new CrmError('auth', reason, { status: 401, code: 'REFRESH_FAILED', cause });
+        throw new CrmError('retryable', reason, { code: 'REFRESH_FAILED', cause });
       } finally {
         this.#refreshing = undefined;
       }

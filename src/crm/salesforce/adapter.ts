@@ -10,7 +10,7 @@
  * each plan gets the outcome of its own records.
  */
 import { z } from 'zod';
-import type { CrmAdapter, ExecutionResult, PlanExecution, WrittenObject } from '../adapter.ts';
+import type { CrmAdapter, ExecutionResult, ForgetRequest, ForgetResult, PlanExecution, WrittenObject } from '../adapter.ts';
 import { CrmError } from '../errors.ts';
 import { accountRateLimiter, RateBucket, type AccountLimiter, type RateLimiterRegistry } from '../rate-limit.ts';
 import { BackoffPolicy } from '../retry.ts';
@@ -22,6 +22,7 @@ import { ConnectorFields, connectorField } from './connector-fields.ts';
 import { DailyBudget, DailyBudgetOptions, type DailyBudgetStats } from './daily-budget.ts';
 import { DescribeCache, type DescribeOutcome } from './describe-cache.ts';
 import { atOrigin, classifyThrown, withOrigin } from './error-classifier.ts';
+import { forgetInSalesforce } from './forget.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { writeOps, type WriteStrategy } from './op-writer.ts';
 import { lookupTargetOf, planWrites, type Identity, type PlannedWrites } from './plan-writes.ts';
@@ -76,6 +77,8 @@ export interface SalesforceAdapter extends CrmAdapter {
   describe(objects: Iterable<string>): Promise<Map<string, DescribeOutcome>>;
   /** Compares mapped objects with the org's describe: unknown fields, wrong types, bad picklist values. */
   checkMapping(objects: CheckedObject[]): Promise<SchemaIssue[]>;
+  /** Deletes the conversation's activities, notes and (or redacts) its own opportunity; keeps the person. */
+  forget(request: ForgetRequest): Promise<ForgetResult>;
 }
 
 const PERSON_OBJECTS = ['Contact', 'Lead'];
@@ -83,7 +86,9 @@ const PERSON_OBJECTS = ['Contact', 'Lead'];
 export function createSalesforceAdapter(options: SalesforceAdapterOptions): SalesforceAdapter {
   const parsed = AdapterConfig.safeParse(options);
   if (!parsed.success) throw new Error(`Salesforce adapter options are not valid: ${describeIssues(parsed.error).join('; ')}`);
-  if (!options.tokens?.accessToken) throw new Error('Salesforce adapter options are not valid: tokens.accessToken: required');
+  if (!options.tokens?.accessToken && !options.tokens?.refresh && !options.tokens?.refreshToken) {
+    throw new Error('Salesforce adapter options are not valid: tokens: an accessToken, a refreshToken or a refresh function is required');
+  }
   return new SalesforceOrgAdapter(parsed.data, options);
 }
 
@@ -148,12 +153,20 @@ class SalesforceOrgAdapter implements SalesforceAdapter {
     return this.#describes.get(objects);
   }
 
+  forget(request: ForgetRequest): Promise<ForgetResult> {
+    return forgetInSalesforce(this.#api, this.#describes, request);
+  }
+
   async checkMapping(objects: CheckedObject[]): Promise<SchemaIssue[]> {
     const names = new Set(objects.flatMap((o) => (PERSON_OBJECTS.includes(o.object) ? PERSON_OBJECTS : [o.object])));
     const outcomes = await this.#describes.get(names);
     const describes = new Map<string, SObjectDescribe>();
     for (const [name, outcome] of outcomes) if (outcome.ok) describes.set(name, outcome.describe);
-    return checkMappingAgainstDescribe(objects, describes);
+    // The connector creates its own fields on first use: a missing one is news, not an error.
+    return checkMappingAgainstDescribe(objects, describes).map((issue) =>
+      issue.code === 'UNKNOWN_FIELD' && issue.field && connectorField(issue.field)
+        ? { ...issue, severity: 'warning', message: `${issue.object}.${issue.field} does not exist yet: the connector creates it on its first sync (Tooling API), given the permission "Customize Application"` }
+        : issue);
   }
 
   async execute(batch: PlanExecution[]): Promise<ExecutionResult[]> {

@@ -72,6 +72,7 @@ export class SalesforceApi {
     let refreshed = false;
     for (;;) {
       if (session.reconnectReason) throw session.reconnectionError();
+      await session.ensureAccessToken();
       if (!call.bypassBudget) await budget.admit(() => this.#checkLimits());
       const token = session.accessToken;
       let body: unknown;

@@ -24,6 +24,14 @@ export interface SalesforceTokens {
   clientSecret?: string;
   /** OAuth host of the org (`https://login.salesforce.com`, `https://test.salesforce.com`, a My Domain). */
   loginUrl?: string;
+  /**
+   * A token provider that refreshes for the session (the service's, which holds the installation's
+   * row lock so several processes never spend one rotating refresh token twice). Given the token
+   * Salesforce rejected, it answers a valid one: new, or the one another process already stored.
+   * It throws an `auth` CrmError when the grant is gone (and has then recorded that itself).
+   * When set, refreshToken/clientId/clientSecret are not used.
+   */
+  refresh?: (rejectedToken: string) => Promise<string>;
 }
 
 /** What to persist after a refresh: the refresh token is the rotated one when the org rotates them. */
@@ -137,13 +145,29 @@ export class SalesforceSession {
   }
 
   /** Marks the installation as needing reconnection (once) and returns the auth error to throw. */
-  needsReconnection(reason: string, code = 'NEEDS_RECONNECTION'): CrmError {
+  needsReconnection(reason: string, code = 'NEEDS_RECONNECTION', options: { recorded?: boolean } = {}): CrmError {
     if (!this.#reconnectReason) {
       this.#reconnectReason = reason;
       this.#options.log.warn({ instanceUrl: this.instanceUrl, reason }, 'Salesforce installation needs reconnection');
-      this.#options.onNeedsReconnection?.(reason);
+      if (!options.recorded) this.#options.onNeedsReconnection?.(reason);
     }
     return new CrmError('auth', reason, { code, status: 401 });
+  }
+
+  async #refreshThrough(delegate: (rejectedToken: string) => Promise<string>): Promise<void> {
+    let accessToken: string;
+    try {
+      accessToken = await delegate(this.accessToken);
+    } catch (error) {
+      // The provider classified it and, for a dead grant, already marked the installation.
+      if (error instanceof CrmError && error.kind === 'auth') throw this.needsReconnection(error.message, error.code, { recorded: true });
+      if (error instanceof CrmError) throw error;
+      throw new CrmError('retryable', `Salesforce token refresh failed: ${error instanceof Error ? error.message : String(error)}`, {
+        code: 'REFRESH_FAILED',
+        cause: error,
+      });
+    }
+    this.#connection.accessToken = accessToken;
   }
 
   reconnectionError(): CrmError {
@@ -153,7 +177,14 @@ export class SalesforceSession {
     });
   }
 
+  /** No access token yet (an installation stored with only a refresh token): get one before the first call. */
+  async ensureAccessToken(): Promise<void> {
+    if (this.accessToken === '') await this.refreshAfterRejection('');
+  }
+
   async #refresh(): Promise<void> {
+    const delegate = this.#options.tokens.refresh;
+    if (delegate) return this.#refreshThrough(delegate);
     if (!this.#oauth || !this.#refreshToken) {
       throw this.needsReconnection('Salesforce rejected the access token and no refresh token is configured: reconnect the installation');
     }

@@ -44,11 +44,19 @@ export interface OrgCredentials {
   refreshToken: string;
 }
 
+export interface CreateOrgOptions {
+  /**
+   * Fields (`Object.Field__c`) the org starts without, as an org set up before the connector's
+   * fields existed: the connector then creates them through the Tooling API.
+   */
+  withoutFields?: readonly string[];
+}
+
 export interface SalesforceSandbox {
   url: string;
   oauthClients: readonly OAuthClient[];
   defaultOrg: OrgCredentials;
-  createOrg(): OrgCredentials;
+  createOrg(options?: CreateOrgOptions): OrgCredentials;
   state(orgId: string): OrgState;
   stats(orgId: string): OrgStats;
   injectFaults(orgId: string, spec: FaultSpec): void;
@@ -92,8 +100,13 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     if (!org) throw new Error(`no org ${orgId} in this sandbox`);
     return org;
   };
-  const createOrg = (): OrgCredentials => {
+  const createOrg = (options: CreateOrgOptions = {}): OrgCredentials => {
     const org = orgs.create();
+    for (const entry of options.withoutFields ?? []) {
+      const [object, fieldName] = entry.split('.');
+      const schema = object ? org.schema.sobject(object) : undefined;
+      if (!schema || !fieldName || !schema.removeField(fieldName)) throw new Error(`withoutFields: ${entry} is not a field of the sandbox org (Object.Field__c)`);
+    }
     const client = clients[0]!;
     const tokens = vault.connect(org.orgId, client.clientId);
     return {

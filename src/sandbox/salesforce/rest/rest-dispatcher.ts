@@ -5,10 +5,11 @@ import { orgRoutes } from './org-routes.ts';
 import { queryRoutes } from './query-routes.ts';
 import { methodNotAllowed, notFound, SalesforceApiError } from './salesforce-error.ts';
 import { sobjectRoutes } from './sobject-routes.ts';
+import { toolingRoutes } from './tooling-routes.ts';
 import type { RestContext, RestRequest, RestResponse, RestRoute } from './rest-types.ts';
 import { SoqlError } from '../soql/soql-error.ts';
 
-const ROUTES: readonly RestRoute[] = [...orgRoutes, ...sobjectRoutes, ...queryRoutes, ...collectionRoutes, ...compositeRoutes];
+const ROUTES: readonly RestRoute[] = [...orgRoutes, ...sobjectRoutes, ...queryRoutes, ...collectionRoutes, ...compositeRoutes, ...toolingRoutes];
 
 function decodeSegment(segment: string): string {
   try {

@@ -96,7 +96,7 @@ export function restRoutes(options: { vault: TokenVault; orgs: OrgRegistry; inst
       sendError(res, requestLimitExceeded());
       return;
     }
-    org.stats.call(apiFamily(path));
+    org.stats.call(apiFamily(path, req.body));
     limitHeader();
 
     let response: RestResponse;

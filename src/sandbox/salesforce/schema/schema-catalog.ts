@@ -3,12 +3,31 @@ import type { FieldDefinition, SObjectDefinition } from './field-definition.ts';
 import { REFERENCE_ALIASES, STANDARD_SOBJECTS } from './sobject-catalog.ts';
 
 export class SObjectSchema {
-  readonly definition: SObjectDefinition;
+  #definition: SObjectDefinition;
   readonly #fields: Map<string, FieldDefinition>;
 
   constructor(definition: SObjectDefinition) {
-    this.definition = definition;
+    this.#definition = definition;
     this.#fields = new Map(definition.fields.map((f) => [f.name.toLowerCase(), f]));
+  }
+
+  get definition(): SObjectDefinition {
+    return this.#definition;
+  }
+
+  /** A field created in this org (Tooling API); the shared standard definitions stay untouched. */
+  addField(field: FieldDefinition): void {
+    this.#definition = { ...this.#definition, fields: [...this.#definition.fields, field] };
+    this.#fields.set(field.name.toLowerCase(), field);
+  }
+
+  /** A field this org lacks (an org set up before the connector's fields existed). */
+  removeField(name: string): boolean {
+    const field = this.field(name);
+    if (!field) return false;
+    this.#definition = { ...this.#definition, fields: this.#definition.fields.filter((f) => f !== field) };
+    this.#fields.delete(name.toLowerCase());
+    return true;
   }
 
   get name(): string {

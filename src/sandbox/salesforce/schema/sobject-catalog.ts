@@ -64,6 +64,8 @@ export const STANDARD_SOBJECTS: readonly SObjectDefinition[] = [
     picklist('Conversation_Outcome__c', 'Conversation Outcome', ['completed', 'abandoned', 'error']),
     field('Criteria_Summary__c', 'Criteria Summary', 'textarea', { length: 32_768 }),
     field('Page_URL__c', 'Page URL', 'url', { length: 255 }),
+    field('Credits_Charged__c', 'Credits Charged', 'double', { precision: 18, scale: 0 }),
+    field('Duration_Seconds__c', 'Duration (seconds)', 'double', { precision: 18, scale: 0 }),
   ]),
   sobject('Task', 'Task', 'Tasks', '00T', [
     // Subject is a combobox: suggested values, free text accepted.
