@@ -104,6 +104,7 @@ const Env = z.object({
   SYNC_BATCH_SIZE: withDefault(integer(1, 500), '50'),
   SYNC_POLL_INTERVAL_SECONDS: withDefault(positiveNumber.min(0.5, { error: 'must be at least 0.5' }), '2'),
   SYNC_CONCURRENCY: withDefault(integer(1, 64), '4'),
+  SYNC_LIVE_CONCURRENCY: withDefault(integer(1, 64), '2'),
   SYNC_INSTALLATION_CONCURRENCY: optional(integer(1, 100_000)),
   HUBSPOT_REQUESTS_PER_10_SECONDS: optional(integer(1, 100_000)),
   METRICS_TOKEN: optional(nonEmpty),
@@ -175,9 +176,11 @@ export interface SyncTuning {
   retryDelaySeconds: number;
   batchSize: number;
   pollIntervalSeconds: number;
-  /** Batches one worker process runs at once (pg-boss localConcurrency). */
+  /** Batches one worker process runs at once, live or backfill (pg-boss localConcurrency). */
   concurrency: number;
-  /** Jobs of one installation running at once in one worker process: one tenant's backlog never takes every batch slot. */
+  /** More batches per worker process that take live events only: a webhook never waits behind a backfill. */
+  liveConcurrency: number;
+  /** Jobs of one installation active at once over all workers (pg-boss groupConcurrency): one backlog never takes every slot. */
   installationConcurrency: number;
 }
 
@@ -243,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       batchSize: e.SYNC_BATCH_SIZE,
       pollIntervalSeconds: e.SYNC_POLL_INTERVAL_SECONDS,
       concurrency: e.SYNC_CONCURRENCY,
+      liveConcurrency: e.SYNC_LIVE_CONCURRENCY,
       installationConcurrency: e.SYNC_INSTALLATION_CONCURRENCY ?? 2 * e.SYNC_BATCH_SIZE,
     },
     hubspotRequestsPer10Seconds: e.HUBSPOT_REQUESTS_PER_10_SECONDS,

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { PgBoss } from 'pg-boss';
 import { startAdminPages, type AdminPages } from './admin/index.ts';
+import { startBackfills, type BackfillService } from './backfill/service.ts';
 import { createAuth } from './auth/auth-service.ts';
 import type { Config } from './config.ts';
 import { openRateLimiters } from './crm/shared-budget-setup.ts';
@@ -119,6 +120,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   const shutdownMs = config.shutdownTimeoutSeconds * 1000;
   let draining = false;
   let admin: AdminPages | undefined;
+  let backfills: BackfillService | undefined;
   try {
     auth = createAuth({ config, store: backend.store, box: backend.box, logger });
     if (config.singleTenant) {
@@ -131,6 +133,8 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     const worker = deps
       ? await startSyncWorker({ ...backend, deps, tuning: config.sync, logger })
       : undefined;
+    // Backfills walk inside the service; processes that sync also resume walks a crash or shutdown interrupted.
+    backfills = await startBackfills(config, backend, { logger, interruptAs: 'running', watch: runsWorker });
     const app = express();
     app.disable('x-powered-by');
     const isDraining = () => draining;
@@ -139,7 +143,9 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     if (role !== 'worker') {
       app.use(webhookRoutes({ ...backend, maxBodyBytes: config.webhookMaxBodyBytes, logger, draining: isDraining }));
       app.use(auth.router);
-      admin = await startAdminPages({ config, ...backend, sessions: auth.sessions, disconnect: auth.disconnect, limiters: limiters?.registry, logger });
+      admin = await startAdminPages({
+        config, ...backend, sessions: auth.sessions, disconnect: auth.disconnect, limiters: limiters?.registry, backfills: backfills.manager, logger,
+      });
       app.use(admin.router);
     }
     app.use((req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
@@ -154,6 +160,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
         draining = true;
         await closeServer(server, shutdownMs);
         worker?.stop();
+        await backfills?.close();
         await backend.close({ graceful: true, timeoutMs: shutdownMs });
         admin?.close();
         await closeDeps();
@@ -162,6 +169,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     return { url, role, store: backend.store, boss: backend.boss, box: backend.box, close };
   } catch (error) {
     admin?.close();
+    await backfills?.close();
     await backend.close();
     await closeDeps();
     throw error;

@@ -4,6 +4,7 @@
  * other), watched until `close()`. An unreadable mappings folder is logged, not fatal: the
  * webhook receiver in the same process must keep running.
  */
+import type { BackfillManager } from '../backfill/manager.ts';
 import type { Router } from 'express';
 import type { PgBoss } from 'pg-boss';
 import type { AdminSessions } from '../auth/admin-session.ts';
@@ -27,6 +28,8 @@ export interface AdminPagesOptions {
   logger: Logger;
   /** The rate limiters of this process's sync worker; absent in a web-only process. */
   limiters?: Pick<RateLimiterRegistry, 'stats'> | undefined;
+  /** Starts, pauses and cancels backfills inside this process (src/backfill/manager.ts). */
+  backfills?: BackfillManager | undefined;
 }
 
 export interface AdminPages {

@@ -8,6 +8,7 @@ import type { KnownEventType } from '../platform/webhook-event.ts';
 import { getInstallationStatus } from '../store/installations.ts';
 import type { Store } from '../store/store.ts';
 import { markQueued } from '../store/sync-records.ts';
+import { isForgotten } from '../store/forgotten-conversations.ts';
 import { claimReceipt, settleReceipt } from '../store/webhook-receipts.ts';
 import { bindingFor } from '../store/widget-bindings.ts';
 import { enqueueSync } from '../sync/sync-job.ts';
@@ -33,11 +34,18 @@ export async function acceptEvent(
 ): Promise<Acceptance> {
   const receipt = { installationId, webhookId };
   return store.transaction(async (tx): Promise<Acceptance> => {
+    // A forgotten conversation's id is not stored again, not even on the receipt.
+    const forgotten = event.kind === 'conversation' && (await isForgotten(tx, { installationId, conversationId: event.conversationId }));
     const first = await claimReceipt(tx, receipt, {
       type: event.type,
-      conversationId: event.kind === 'conversation' ? event.conversationId : null,
+      conversationId: event.kind === 'conversation' && !forgotten ? event.conversationId : null,
     });
     if (!first) return { status: 'duplicate' };
+    if (forgotten) {
+      const reason = 'the conversation was forgotten (crm-connector forget): it is not synced again';
+      await settleReceipt(tx, receipt, { outcome: 'ignored', detail: reason });
+      return { status: 'ignored', reason };
+    }
     if (event.kind === 'unknown') {
       const reason = `event type ${event.type} is not one the connector consumes`;
       await settleReceipt(tx, receipt, { outcome: 'ignored', detail: reason });

@@ -5,7 +5,7 @@
 import { PgBoss } from 'pg-boss';
 import type { SyncTuning } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { SYNC_DEAD_LETTER_QUEUE, SYNC_QUEUE } from '../sync/sync-job.ts';
+import { SYNC_DEAD_LETTER_QUEUE, SYNC_PRIORITY, SYNC_QUEUE } from '../sync/sync-job.ts';
 import type { Store } from './store.ts';
 
 /** Dead-lettered syncs stay this long for `retry --failed`; the sync record keeps the reason for good. */
@@ -45,30 +45,34 @@ export async function startQueue(store: Store, tuning: SyncTuning, role: QueueRo
 }
 
 /**
- * How a worker takes sync jobs. Fairness comes from three things together:
- * - priority: live events (10) are fetched before backfill (0), whatever waits longer;
- * - a cap of `installationConcurrency` active jobs per installation (the job's group) in each
- *   process, so a tenant's 100,000-conversation backfill holds a bounded share of the process's
- *   batch slots and the other slots keep fetching other tenants' jobs past it. The cap is pg-boss's
- *   `localGroupConcurrency` (counted in memory, the excess of a fetch handed straight back), not
- *   `groupConcurrency`: that one counts active jobs in the database, but fetches running at the same
- *   moment each see the same count (4 batch slots took 80 jobs of one installation under a cap of
- *   40 on Postgres, and the other tenants starved);
- * - localConcurrency: several batches in flight per process, so a batch stuck behind a slow or
- *   rate-limited CRM account does not stop the process from taking other tenants' jobs.
- * All of it is one fetch query per batch slot: no loop or timer per installation.
+ * How a worker takes sync jobs: two lanes on the one queue, each a few batch loops (one fetch
+ * query per loop; nothing per installation).
+ * - `live` loops fetch only live events (priority ≥ SYNC_PRIORITY.live): a webhook's sync never
+ *   waits for a backfill batch to finish, however slow the backfilling tenant's CRM is.
+ * - `general` loops fetch everything, live first (priority), with at most `installationConcurrency`
+ *   jobs of one installation (the job's group) active across all workers, so one tenant's
+ *   100,000-conversation backfill leaves batch slots to the other tenants' backfills.
+ * pg-boss counts the active jobs of a group in the database; loops that fetch at the very same
+ * moment (all woken by one backfill page being queued) each see the same count and may each take
+ * a full batch of that installation. The cap then holds again from the next round of batches:
+ * another tenant's backfill can wait one round of the big one's batches, live events not at all.
+ * (pg-boss's exact in-process alternative, localGroupConcurrency, counts single jobs and cannot
+ * exceed the loop count, which would cut the batches that keep CRM calls few.)
  */
 export function syncWorkOptions(tuning: SyncTuning) {
-  return {
+  const common = {
     batchSize: tuning.batchSize,
-    localConcurrency: tuning.concurrency,
-    localGroupConcurrency: tuning.installationConcurrency,
+    groupConcurrency: tuning.installationConcurrency,
     pollingIntervalSeconds: tuning.pollIntervalSeconds,
     // NOTIFY wakes the worker for new jobs only; retries and extraction re-checks become due later, so keep polling.
     notifyPollingIntervalSeconds: tuning.pollIntervalSeconds,
     perJobResults: true,
     includeMetadata: true,
   } as const;
+  return {
+    live: { ...common, localConcurrency: tuning.liveConcurrency, minPriority: SYNC_PRIORITY.live },
+    general: { ...common, localConcurrency: tuning.concurrency },
+  };
 }
 
 /** Creates the queues, and applies changed retry settings to existing ones. */

@@ -14,6 +14,8 @@ import type { Logger } from '../log.ts';
 import { getInstallation, type Installation } from '../store/installations.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { Store } from '../store/store.ts';
+import { DELETED_ON_PLATFORM, isDeletedOnPlatform } from '../forget/platform-deletion.ts';
+import { isForgotten } from '../store/forgotten-conversations.ts';
 import { markAttempt, recordOutcome, type SyncKey, type SyncOutcome, type SyncRecord } from '../store/sync-records.ts';
 import { bindingFor, type WidgetBinding } from '../store/widget-bindings.ts';
 import { describeIssues } from '../zod-issues.ts';
@@ -110,6 +112,10 @@ async function prepare(
     ctx.logger.warn({ ...key, jobId: job.id }, 'sync skipped: the installation no longer exists');
     return { settled: { id: job.id, status: 'completed', output: { skipped: 'installation no longer exists' } } };
   }
+  if (await isForgotten(ctx.store, key)) {
+    // `forget` removed this conversation on purpose: a late webhook or backfill must not bring it back.
+    return { settled: { id: job.id, status: 'completed', output: { skipped: 'forgotten' } } };
+  }
   let widgetId: string | undefined;
   try {
     const recheck = data.extractionWaitStartedAt !== undefined && job.retryCount === 0;
@@ -149,6 +155,9 @@ async function prepare(
         trigger: data.trigger, endedAt: conversation.ended_at },
     };
   } catch (error) {
+    if (isDeletedOnPlatform(error)) {
+      return { settled: await settle(ctx, job, key, { status: 'skipped', widgetId, reason: DELETED_ON_PLATFORM }, 'completed') };
+    }
     return { settled: await fail(ctx, job, key, error, { widgetId }) };
   }
 }

@@ -20,7 +20,8 @@ export interface SyncWorker {
 }
 
 export async function startSyncWorker(ctx: SyncWorkerContext): Promise<SyncWorker> {
-  await ctx.boss.work(SYNC_QUEUE, syncWorkOptions(ctx.tuning), (jobs) => runSyncBatch(ctx, jobs));
+  const lanes = syncWorkOptions(ctx.tuning);
+  for (const options of [lanes.live, lanes.general]) await ctx.boss.work(SYNC_QUEUE, options, (jobs) => runSyncBatch(ctx, jobs));
   const purge = async () => {
     try {
       const deleted = await purgeReceipts(ctx.store, RECEIPT_RETENTION_DAYS);

@@ -163,6 +163,16 @@ describe.each(storeBackends())('forget on $name', (backend) => {
     expect(JSON.stringify(audit)).not.toContain(deleted.id);
   });
 
+  it('ignores a late webhook for a forgotten conversation, keeping no trace of its id', async () => {
+    const response = await postWebhook(`${service.url}/webhooks/platform`, secret, conversationEvent('criteria.evaluated', deleted.id, deleted.widget_id));
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ status: 'ignored' });
+    expect(await getSyncRecord(service.store, key(deleted))).toBeUndefined();
+    const receipts = await listReceipts(service.store, 'default');
+    expect(receipts.filter((r) => r.conversationId === deleted.id)).toEqual([]);
+    expect(await service.boss.findJobs(SYNC_QUEUE, { data: { conversationId: deleted.id } })).toEqual([]);
+  });
+
   it('with --keep-deal keeps the deal redacted, and with --also-platform deletes it upstream, keeping the usage record anonymised', async () => {
     const before = written.get(kept.id)!;
     const deal = hubspot.state().objects.deals.find((d) => d.id === before.crmObjects.deal!.id)!;

@@ -214,11 +214,12 @@ describe.each(storeBackends())('sync jobs on $name', (backend) => {
       await settled(flaky.id, 'synced');
     });
 
-    it('marks a conversation the platform does not have as failed, not retried', async () => {
+    it('marks a conversation the platform no longer has as skipped (deleted on the platform), not retried', async () => {
       await postWebhook(`${running().url}/webhooks/platform`, secret, conversationEvent('conversation.ended', 'conv_gone'));
-      const failed = await settled('conv_gone', 'failed');
-      expect(failed.attempts).toBe(1);
-      expect(failed.lastError).toMatch(/^permanent failure: .*404/);
+      const skipped = await settled('conv_gone', 'skipped');
+      expect(skipped.attempts).toBe(1);
+      expect(skipped.lastError).toMatch(/^deleted on the platform .*404/);
+      expect(adapter.executionsOf('conv_gone')).toHaveLength(0);
     });
   });
 
