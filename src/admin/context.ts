@@ -1,8 +1,10 @@
 /** What the admin pages run on: the store and queue, the admin sessions, the live mapping files, and the auth actions they offer. */
 import type { PgBoss } from 'pg-boss';
 import type { AdminSessions } from '../auth/admin-session.ts';
+import type { BackfillManager } from '../backfill/manager.ts';
 import type { RateLimiterRegistry } from '../crm/rate-limit.ts';
 import type { CrmName } from '../crm/write-plan.ts';
+import type { ForgetDependencies } from '../forget/forget.ts';
 import type { Logger } from '../log.ts';
 import type { MappingRegistry } from '../mapping/registry.ts';
 import type { SecretBox } from '../store/secret-box.ts';
@@ -28,6 +30,10 @@ export interface AdminContext {
   conversationUrl: string | undefined;
   /** The per-account rate limiters of this process's sync worker; undefined in a web-only process. */
   limiters: Pick<RateLimiterRegistry, 'stats'> | undefined;
+  /** Starts, pauses and resumes backfills in this process; undefined where the service runs none (the backfill page then only lists them). */
+  backfills: BackfillManager | undefined;
+  /** The Forget action's store, queue and CRM adapters (built as the `forget` command builds them). */
+  forget: ForgetDependencies;
   /** Revokes the CRM tokens and stops syncing (src/auth). */
   disconnect(installationId: string): Promise<DisconnectOutcome>;
   logger: Logger;

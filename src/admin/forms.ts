@@ -3,15 +3,19 @@
  * understands, so a rejected form is shown again with the message beside the field.
  */
 import { z } from 'zod';
+import { Outcome } from '../platform/schemas.ts';
 import { ANY_WIDGET } from '../store/widget-bindings.ts';
 
 /** Form values arrive as strings; an unchecked checkbox does not arrive at all. */
 const text = z.string().trim();
+/** A text field left blank means "not given". */
+const optionalText = text.optional().transform((v) => (v === '' ? undefined : v));
+const checkbox = z.literal('on').optional().transform((v) => v === 'on');
 
 export const PlatformSettingsForm = z.object({
   apiUrl: text.pipe(z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://api.platform.example' })),
   /** Blank keeps the stored key (the page never shows it). */
-  apiKey: text.optional().transform((v) => (v === '' ? undefined : v)),
+  apiKey: optionalText,
 });
 export type PlatformSettingsForm = z.infer<typeof PlatformSettingsForm>;
 
@@ -24,9 +28,29 @@ export const BindingForm = z.object({
   }),
   /** Blank: the CRM's default mapping (or the widget's own file, when there is one). */
   mappingFile: text.optional().transform((v) => (v === '' || v === undefined ? null : v)),
-  enabled: z.literal('on').optional().transform((v) => v === 'on'),
+  enabled: checkbox,
 });
 export type BindingForm = z.infer<typeof BindingForm>;
+
+/**
+ * The backfill form: blanks dropped, then the backfill's own parameter rules apply (dates, ranges:
+ * src/backfill/params.ts, via the manager), so the page and the CLI accept exactly the same.
+ */
+export const BackfillForm = z.object({
+  since: text.min(1, { error: 'is required: the earliest conversation start to backfill' }),
+  until: optionalText,
+  widgetId: optionalText,
+  outcome: optionalText.pipe(z.enum(Outcome.options, { error: `must be one of ${Outcome.options.join(', ')}` }).optional()),
+  resync: checkbox,
+});
+export type BackfillForm = z.infer<typeof BackfillForm>;
+
+export const ForgetForm = z.object({
+  keepDeal: checkbox,
+  /** The confirmation checkbox: forgetting deletes CRM records and cannot be undone. */
+  confirm: z.literal('on', { error: 'must be ticked: forgetting deletes CRM records and cannot be undone' }),
+});
+export type ForgetForm = z.infer<typeof ForgetForm>;
 
 export type FieldErrors = Record<string, string>;
 

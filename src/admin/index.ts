@@ -11,6 +11,7 @@ import type { AdminSessions } from '../auth/admin-session.ts';
 import type { Config } from '../config.ts';
 import type { RateLimiterRegistry } from '../crm/rate-limit.ts';
 import { CrmName } from '../crm/write-plan.ts';
+import { forgetDependencies } from '../forget/dependencies.ts';
 import type { Logger } from '../log.ts';
 import { MappingRegistry } from '../mapping/registry.ts';
 import type { SecretBox } from '../store/secret-box.ts';
@@ -57,6 +58,8 @@ export async function startAdminPages(options: AdminPagesOptions): Promise<Admin
     signInCrms: CrmName.options.filter((crm) => config.oauth[crm] !== undefined),
     conversationUrl: config.platformConversationUrl,
     limiters: options.limiters,
+    backfills: options.backfills,
+    forget: forgetDependencies(options, options.logger),
     disconnect: options.disconnect,
     logger: options.logger,
   });

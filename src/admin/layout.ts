@@ -13,7 +13,7 @@ export interface AdminViewer {
   csrfToken: string;
 }
 
-export type InstallationTab = 'settings' | 'mappings' | 'syncs';
+export type InstallationTab = 'settings' | 'mappings' | 'syncs' | 'backfill';
 
 export interface Notice {
   kind: 'ok' | 'error';
@@ -68,6 +68,7 @@ const STYLE = html`<style>
   .row { display: flex; gap: .6rem; align-items: end; flex-wrap: wrap; } .row > div { flex: 1 1 12rem; }
   details summary { cursor: pointer; color: var(--accent); }
   ul.problems { margin: .3rem 0 0; padding-left: 1.2rem; }
+  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 </style>`;
 
 export function renderPage(options: PageOptions): string {
@@ -97,7 +98,7 @@ function installationHeading(installation: Pick<Installation, 'id' | 'name' | 'c
   const link = (name: InstallationTab, label: string) =>
     html`<a href="${installationPath(installation.id, name)}"${tab === name ? html` aria-current="page"` : ''}>${label}</a>`;
   return html`<h1>${CRM_LABELS[installation.crm]} · ${installation.name}</h1>
-  <nav class="tabs">${link('settings', 'Platform settings')}${link('mappings', 'Mappings')}${link('syncs', 'Syncs')}</nav>`;
+  <nav class="tabs">${link('settings', 'Platform settings')}${link('mappings', 'Mappings')}${link('syncs', 'Syncs')}${link('backfill', 'Backfill')}</nav>`;
 }
 
 /** The hidden field every POST form carries. */

@@ -24,6 +24,10 @@ const NOTICES = {
   retried: { kind: 'ok', text: 'Retry queued: the sync runs again shortly.' },
   'retried-none': { kind: 'ok', text: 'Nothing to retry: no failed syncs or dead letters.' },
   'already-queued': { kind: 'ok', text: 'A sync is already queued for that conversation: it will run shortly.' },
+  'backfill-started': { kind: 'ok', text: 'Backfill started: it walks the conversations page by page while this page follows its progress.' },
+  'backfill-paused': { kind: 'ok', text: 'Backfill paused after its current page. Resume continues from where it stopped.' },
+  'backfill-resumed': { kind: 'ok', text: 'Backfill resumed from its last page.' },
+  'backfill-cancelled': { kind: 'ok', text: 'Backfill cancelled. Syncs it already queued still run.' },
   disconnected: { kind: 'ok', text: 'Installation disconnected: its CRM tokens are revoked and syncing stopped. Reconnect to resume.' },
   'disconnected-not-revoked': {
     kind: 'error',

@@ -7,6 +7,7 @@ import express, { Router, type ErrorRequestHandler } from 'express';
 import { HttpError } from '../ingest/http-error.ts';
 import { countSyncRecordsByStatus } from '../store/sync-records.ts';
 import { listInstallationSummaries } from '../store/installations.ts';
+import { backfillRoutes } from './backfill-routes.ts';
 import type { AdminContext } from './context.ts';
 import { installationOf, loadInstallation, viewerOf } from './installation-access.ts';
 import { mappingsRoutes } from './mappings-routes.ts';
@@ -61,6 +62,7 @@ export function adminRoutes(ctx: AdminContext): Router {
   installation.use('/settings', settingsRoutes(ctx));
   installation.use('/mappings', mappingsRoutes(ctx));
   installation.use('/syncs', syncsRoutes(ctx));
+  installation.use('/backfill', backfillRoutes(ctx));
   installation.post('/disconnect', async (_req, res) => {
     const { id } = installationOf(res);
     const { revoked } = await ctx.disconnect(id);
@@ -81,7 +83,7 @@ export function adminRoutes(ctx: AdminContext): Router {
   return router;
 }
 
-const TITLES: Record<number, string> = { 400: 'Bad request', 403: 'Not allowed', 404: 'Not found', 413: 'Too large' };
+const TITLES: Record<number, string> = { 400: 'Bad request', 403: 'Not allowed', 404: 'Not found', 409: 'Not possible now', 413: 'Too large' };
 
 function adminErrorPage(ctx: Pick<AdminContext, 'logger'>): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {

@@ -1,9 +1,9 @@
 /** The `forget` command: opens the store (exclusively on the embedded store), forgets, prints what was done. */
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
-import { installationAdapters } from '../sync/adapter-factory.ts';
 import { openCommandBackend } from '../backfill/command-backend.ts';
 import type { ForgetCommandOptions } from './commands.ts';
+import { forgetDependencies } from './dependencies.ts';
 import { forgetConversation, type ForgetReport } from './forget.ts';
 
 export async function runForgetCommand(conversationId: string, options: ForgetCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
@@ -15,7 +15,7 @@ export async function runForgetCommand(conversationId: string, options: ForgetCo
   });
   try {
     const report = await forgetConversation(
-      { ...backend, logger, adapterFor: installationAdapters({ logger }) },
+      forgetDependencies(backend, logger),
       options.installation,
       conversationId,
       { keepDeal: options.keepDeal ?? false, alsoPlatform: options.alsoPlatform ?? false },

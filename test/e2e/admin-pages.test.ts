@@ -11,6 +11,7 @@ import path from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminPages, type AdminPages } from '../../src/admin/index.ts';
+import type { AdminSessions } from '../../src/auth/admin-session.ts';
 import { createAuth } from '../../src/auth/auth-service.ts';
 import { createLogger } from '../../src/log.ts';
 import { startPlatformSandbox, type PlatformSandbox } from '../../src/sandbox/platform/server.ts';
@@ -19,44 +20,9 @@ import { getInstallation, setInstallationStatus, upsertInstallation, type Instal
 import { getSyncRecord, markAttempt, markQueued, recordOutcome } from '../../src/store/sync-records.ts';
 import { listBindings, upsertBinding } from '../../src/store/widget-bindings.ts';
 import { SYNC_DEAD_LETTER_QUEUE, SYNC_QUEUE } from '../../src/sync/sync-job.ts';
+import { AdminClient, adminSessionCookie } from '../support/admin-client.ts';
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { newWebhookSecret, testConfig } from '../support/sync-harness.ts';
-
-/** A browser without a browser: keeps the session cookie, reads the CSRF token off the last page. */
-class AdminClient {
-  readonly #base: string;
-  #cookie = '';
-  #csrf = '';
-
-  constructor(base: string) {
-    this.#base = base;
-  }
-
-  async signIn(installationIds: string[]): Promise<void> {
-    const response = await fetch(`${this.#base}/test/sign-in?ids=${encodeURIComponent(installationIds.join(','))}`, { redirect: 'manual' });
-    this.#cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    expect(this.#cookie).toMatch(/^cc_admin=/);
-  }
-
-  async get(pathname: string): Promise<{ status: number; body: string; headers: Headers; location: string | null }> {
-    const response = await fetch(`${this.#base}${pathname}`, { headers: { cookie: this.#cookie, accept: 'text/html' }, redirect: 'manual' });
-    const body = await response.text();
-    const token = /name="_csrf" value="([^"]+)"/.exec(body)?.[1];
-    if (token) this.#csrf = token;
-    return { status: response.status, body, headers: response.headers, location: response.headers.get('location') };
-  }
-
-  async post(pathname: string, fields: Record<string, string>, options: { csrf?: string } = {}) {
-    const body = new URLSearchParams({ _csrf: options.csrf ?? this.#csrf, ...fields });
-    const response = await fetch(`${this.#base}${pathname}`, {
-      method: 'POST',
-      headers: { cookie: this.#cookie, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-      redirect: 'manual',
-    });
-    return { status: response.status, body: await response.text(), location: response.headers.get('location') };
-  }
-}
 
 const BROKEN_MAPPING = `version: 1
 crm: hubspot
@@ -76,6 +42,7 @@ describe.each(storeBackends())('admin pages on $name', (backend) => {
   let platform: PlatformSandbox;
   let service: Backend;
   let admin: AdminPages;
+  let sessions: AdminSessions;
   let server: Server;
   let base: string;
   let a: Installation;
@@ -97,14 +64,9 @@ describe.each(storeBackends())('admin pages on $name', (backend) => {
     const logger = createLogger({ level: 'silent' });
     service = await openBackend(config, { maintain: false, logger });
     const auth = createAuth({ config, store: service.store, box: service.box, logger });
-    const { sessions } = auth;
+    sessions = auth.sessions;
     admin = await startAdminPages({ config, ...service, sessions, disconnect: auth.disconnect, logger });
     const app = express();
-    // Stands in for the OAuth callback, which issues exactly this session once the CRM vouched for the user.
-    app.get('/test/sign-in', (req, res) => {
-      sessions.issue(res, { installationIds: String(req.query.ids).split(','), user: 'admin@example.com' });
-      res.redirect(303, '/admin');
-    });
     app.use(admin.router);
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -133,11 +95,7 @@ describe.each(storeBackends())('admin pages on $name', (backend) => {
     await environment?.dispose();
   });
 
-  const signedIn = async (ids: string[]) => {
-    const client = new AdminClient(base);
-    await client.signIn(ids);
-    return client;
-  };
+  const signedIn = async (ids: string[]) => new AdminClient(base, adminSessionCookie(sessions, { installationIds: ids, user: 'admin@example.com' }));
 
   it('sends visitors without a session to the sign-in page, which offers the CRM logins, with strict headers', async () => {
     const anonymous = new AdminClient(base);

@@ -1,7 +1,8 @@
 /**
  * `GET /admin/installations/:id/syncs`: failures with the CRM's message and a Retry button each
  * (plus Retry all), dead letters, and the recent sync records with links to the CRM records they
- * wrote. While syncs are in progress the page reloads itself every few seconds (no script).
+ * wrote, each with Forget (a confirmation page first). While syncs are in progress the page
+ * reloads itself every few seconds (no script).
  */
 import { html, type SafeHtml } from '../../html.ts';
 import type { Installation } from '../../store/installations.ts';
@@ -100,13 +101,14 @@ function recentSection(view: SyncsView): SafeHtml {
   return html`<section id="recent">
   <h2>Recent syncs</h2>
   ${view.recent.length === 0 ? html`<p class="muted">None yet. Syncs appear here as soon as the platform's webhooks arrive.</p>` : html`<table>
-    <thead><tr><th>Conversation</th><th>Status</th><th>Last change</th><th>CRM records</th><th>Details</th></tr></thead>
+    <thead><tr><th>Conversation</th><th>Status</th><th>Last change</th><th>CRM records</th><th>Details</th><th></th></tr></thead>
     <tbody>${view.recent.map((r) => html`<tr data-conversation="${r.conversationId}" data-status="${r.status}">
       <td>${conversationCell(view, r)}</td>
       <td>${syncBadge(r.status)}</td>
       <td class="small">${timeText(r.updatedAt)}${r.attempts > 1 ? html`<div class="muted">${r.attempts} attempts</div>` : ''}</td>
       <td class="small">${crmRecordLinks(r.crmObjects)}</td>
       <td class="small">${details(r)}</td>
+      <td><a class="button secondary" href="${installationPath(view.installation.id, 'syncs', encodeURIComponent(r.conversationId), 'forget')}">Forget…</a></td>
     </tr>`)}</tbody>
   </table>`}
 </section>`;

@@ -1,0 +1,52 @@
+/** A browser without a browser for the admin pages: sends a session cookie, reads the CSRF token off the last page. */
+import type { Response as ExpressResponse } from 'express';
+import type { AdminSessions } from '../../src/auth/admin-session.ts';
+
+export interface AdminPageResponse {
+  status: number;
+  body: string;
+  headers: Headers;
+  location: string | null;
+}
+
+export class AdminClient {
+  readonly #base: string;
+  readonly #cookie: string;
+  #csrf = '';
+
+  /** `cookie`: `cc_admin=...` (adminSessionCookie), or empty for a visitor without a session. */
+  constructor(base: string, cookie = '') {
+    this.#base = base;
+    this.#cookie = cookie;
+  }
+
+  async get(pathname: string): Promise<AdminPageResponse> {
+    const response = await fetch(`${this.#base}${pathname}`, { headers: { cookie: this.#cookie, accept: 'text/html' }, redirect: 'manual' });
+    const body = await response.text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(body)?.[1];
+    if (token) this.#csrf = token;
+    return { status: response.status, body, headers: response.headers, location: response.headers.get('location') };
+  }
+
+  /** Posts a form with the CSRF token of the last page read, unless `csrf` is given (`''`: no token at all). */
+  async post(pathname: string, fields: Record<string, string>, options: { csrf?: string } = {}) {
+    const token = options.csrf ?? this.#csrf;
+    const body = new URLSearchParams({ ...(token === '' ? {} : { _csrf: token }), ...fields });
+    const response = await fetch(`${this.#base}${pathname}`, {
+      method: 'POST',
+      headers: { cookie: this.#cookie, accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      redirect: 'manual',
+    });
+    return { status: response.status, body: await response.text(), location: response.headers.get('location') };
+  }
+}
+
+/** The session cookie the OAuth callback sets once the CRM vouched for the user (`AdminSessions.issue`), as a Cookie header value. */
+export function adminSessionCookie(sessions: AdminSessions, identity: { installationIds: string[]; user: string }): string {
+  const headers: string[] = [];
+  sessions.issue({ append: (_name: string, value: string) => headers.push(value) } as unknown as ExpressResponse, identity);
+  const cookie = headers[0]?.split(';')[0] ?? '';
+  if (!cookie.startsWith('cc_admin=')) throw new Error(`the admin session set no cc_admin cookie (got ${JSON.stringify(headers)})`);
+  return cookie;
+}
