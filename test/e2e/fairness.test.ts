@@ -1,12 +1,14 @@
 /**
  * Fairness in one worker process (production dependencies, both sandboxes, real HTTP):
  * installation A has a 5,000-conversation backfill queued against a HubSpot portal that answers
- * every call 3 s late, so one of A's batches runs for a minute. Then installation C queues a small
- * backfill of its own, and installation B's live conversations arrive by webhook. B's and C's
- * conversations all reach their portals while A's first batch is still in flight: live jobs are
- * fetched first, A holds at most its share of the worker's batch slots, and the other slots keep
- * taking other tenants' jobs. B's webhook → CRM latencies are printed (the p99 figure is a
- * benchmark's business, not an assertion).
+ * every call 1 s late, so each of A's batches runs for many seconds. Then installation C queues a
+ * small backfill of its own, and installation B's live conversations arrive by webhook.
+ * - B's conversations all reach B's portal while A's first batches are still in flight: live
+ *   events have batch loops of their own.
+ * - C's backfill is done while almost all of A's backlog still waits: A holds at most its share of
+ *   the batch slots (on Postgres, loops that fetched at the same instant can give A more for one
+ *   round of its batches; see src/store/queue.ts).
+ * B's webhook → CRM latencies are printed (the p99 figure is a benchmark's business, not an assertion).
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,8 +27,8 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const BACKLOG = 5_000;
 const SMALL_BACKFILL = 20;
 const LIVE = 20;
-/** A's portal answers this late: a batch of A's takes many times longer than the whole test of B and C. */
-const SLOW_PORTAL_DELAY_MS = 3_000;
+/** A's portal answers this late: a batch of A's (its first one also sets up the portal's properties) takes many seconds. */
+const SLOW_PORTAL_DELAY_MS = 1_000;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -40,8 +42,8 @@ describe.each(storeBackends())('fairness on $name: a 5,000-conversation backfill
   const ids = { a: '', b: '', c: '' };
   const bSecret = newWebhookSecret();
   let bLatenciesMs: number[] = [];
-  let aSyncedWhenOthersDone = -1;
-  let aQueuedWhenOthersDone = -1;
+  let aSyncedWhenBDone = -1;
+  let aQueuedWhenCDone = -1;
 
   const install = (name: string, portal: PortalCredentials, webhookSecret: string) =>
     installHubSpotTenant(service, { name, portal, hubspotUrl: hubspot.url, platform, webhookSecret });
@@ -61,6 +63,7 @@ describe.each(storeBackends())('fairness on $name: a 5,000-conversation backfill
         MAPPINGS_DIR: path.join(ROOT, 'mappings'),
         SYNC_BATCH_SIZE: '20',
         SYNC_CONCURRENCY: '4',
+        SYNC_LIVE_CONCURRENCY: '2',
         SYNC_INSTALLATION_CONCURRENCY: '40',
       }),
       logger: createLogger({ level: 'silent' }),
@@ -87,15 +90,16 @@ describe.each(storeBackends())('fairness on $name: a 5,000-conversation backfill
       await new Promise((resolve) => setTimeout(resolve, 100)); // live traffic, not one burst
     }
     const bRecords = await waitFor(
-      "B's and C's conversations to be synced",
+      "B's live conversations to be synced",
       async () => {
         const b = await listSyncRecords(service.store, { installationId: ids.b, status: 'synced' });
-        return b.length === LIVE && (await synced(ids.c)) === SMALL_BACKFILL && b;
+        return b.length === LIVE && b;
       },
-      60_000,
+      30_000,
     );
-    aSyncedWhenOthersDone = await synced(ids.a);
-    aQueuedWhenOthersDone = (await jobsOf(ids.a, { queued: true })).length;
+    aSyncedWhenBDone = await synced(ids.a);
+    await waitFor("C's backfill to be synced", async () => (await synced(ids.c)) === SMALL_BACKFILL, 60_000);
+    aQueuedWhenCDone = (await jobsOf(ids.a, { queued: true })).length;
     bLatenciesMs = bRecords.map((r) => r.syncedAt!.getTime() - posted.get(r.conversationId)!).sort((x, y) => x - y);
     console.info(
       `[fairness ${backend.name}] B webhook→CRM latency over ${LIVE} live conversations while A backfills ${BACKLOG}: ` +
@@ -111,10 +115,12 @@ describe.each(storeBackends())('fairness on $name: a 5,000-conversation backfill
     await environment?.dispose();
   });
 
-  it("syncs B's live conversations and C's backfill while A's first batch is still in flight", () => {
+  it("syncs B's live conversations while A's first batches are still in flight", () => {
     expect(bLatenciesMs).toHaveLength(LIVE);
-    expect(aSyncedWhenOthersDone).toBe(0);
-    // A's backlog is nowhere near done: almost all of it is still waiting its turn.
-    expect(aQueuedWhenOthersDone).toBeGreaterThan(BACKLOG - 100);
+    expect(aSyncedWhenBDone).toBe(0);
+  });
+
+  it("finishes C's backfill while almost all of A's backlog still waits", () => {
+    expect(aQueuedWhenCDone).toBeGreaterThan(BACKLOG * 0.9);
   });
 });

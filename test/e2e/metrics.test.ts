@@ -14,6 +14,7 @@ import { startHubSpotSandbox, type HubSpotSandbox } from '../../src/sandbox/hubs
 import { startPlatformSandbox, type PlatformSandbox } from '../../src/sandbox/platform/server.ts';
 import { startService, type RunningService } from '../../src/server.ts';
 import { getSyncRecord } from '../../src/store/sync-records.ts';
+import { upsertBinding } from '../../src/store/widget-bindings.ts';
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { conversationEvent, newWebhookSecret, postWebhook, testConfig, waitFor } from '../support/sync-harness.ts';
 
@@ -51,6 +52,7 @@ describe.each(storeBackends())('metrics and logs on $name', (backend) => {
   const metricsToken = randomBytes(18).toString('base64url');
   let env: Record<string, string>;
   let conversations: Conversation[];
+  let brokenId: string;
   let before: Map<string, number>;
   let after: Map<string, number>;
 
@@ -86,21 +88,28 @@ describe.each(storeBackends())('metrics and logs on $name', (backend) => {
     });
     before = (await scrape()).metrics;
 
-    conversations = platform.simulate(3, { at: new Date(Date.now() - 600_000), outcome: 'completed' });
+    conversations = platform.simulate(3, { at: new Date(Date.now() - 600_000), outcome: 'completed', widgetId: 'wgt_abc123' });
     for (const c of conversations) expect((await deliver(conversationEvent('conversation.ended', c.id, c.widget_id), { id: `msg_${c.id}` })).status).toBe(202);
     const [first] = conversations as [Conversation];
     expect((await deliver(conversationEvent('conversation.ended', first.id, first.widget_id), { id: `msg_${first.id}` })).status).toBe(200);
     expect((await deliver(conversationEvent('conversation.ended', first.id, first.widget_id), { secret: newWebhookSecret() })).status).toBe(401);
     expect((await deliver(conversationEvent('conversation.ended', first.id, first.widget_id), { installation: 'inst_unknown' })).status).toBe(404);
     expect((await deliver('{"type": "conversation.ended", ')).status).toBe(400);
-    // The platform does not know this conversation: the sync fails for good and is dead-lettered.
+    // The platform no longer has this conversation: nothing to sync (skipped).
     expect((await deliver(conversationEvent('conversation.ended', 'conv_does_not_exist', first.widget_id))).status).toBe(202);
+    // This widget is bound to a mapping file that does not exist: the sync fails for good and is dead-lettered.
+    await upsertBinding(service.store, { installationId: 'default', widgetId: 'wgt_ldg9x1', mappingFile: 'missing.yaml', enabled: true });
+    const [broken] = platform.simulate(1, { at: new Date(Date.now() - 600_000), outcome: 'completed', widgetId: 'wgt_ldg9x1' }) as [Conversation];
+    expect((await deliver(conversationEvent('conversation.ended', broken.id, broken.widget_id))).status).toBe(202);
 
     for (const c of conversations) {
       await waitFor(`${c.id} synced`, async () => (await getSyncRecord(service!.store, { installationId: 'default', conversationId: c.id }))?.status === 'synced');
     }
-    await waitFor('the unknown conversation to fail', async () =>
-      (await getSyncRecord(service!.store, { installationId: 'default', conversationId: 'conv_does_not_exist' }))?.status === 'failed');
+    await waitFor('the deleted conversation to be skipped', async () =>
+      (await getSyncRecord(service!.store, { installationId: 'default', conversationId: 'conv_does_not_exist' }))?.status === 'skipped');
+    await waitFor('the conversation with a broken mapping to fail', async () =>
+      (await getSyncRecord(service!.store, { installationId: 'default', conversationId: broken.id }))?.status === 'failed');
+    brokenId = broken.id;
     after = (await scrape()).metrics;
   }, 60_000);
 
@@ -127,7 +136,7 @@ describe.each(storeBackends())('metrics and logs on $name', (backend) => {
   });
 
   it('counts webhooks received by outcome and rejected by reason', () => {
-    expect(delta('crm_connector_webhooks_received_total', { outcome: 'enqueued' })).toBe(4);
+    expect(delta('crm_connector_webhooks_received_total', { outcome: 'enqueued' })).toBe(5);
     expect(delta('crm_connector_webhooks_received_total', { outcome: 'duplicate' })).toBe(1);
     expect(delta('crm_connector_webhooks_rejected_total', { reason: 'invalid_signature' })).toBe(1);
     expect(delta('crm_connector_webhooks_rejected_total', { reason: 'installation_not_found' })).toBe(1);
@@ -152,6 +161,7 @@ describe.each(storeBackends())('metrics and logs on $name', (backend) => {
     expect(delta('crm_connector_sync_latency_seconds_bucket', { from: 'conversation_ended', trigger: 'live', le: '300' })).toBe(0);
     expect(delta('crm_connector_sync_latency_seconds_bucket', { from: 'queued', trigger: 'live', le: '+Inf' })).toBe(3);
     expect(delta('crm_connector_syncs_total', { status: 'synced' })).toBe(3);
+    expect(delta('crm_connector_syncs_total', { status: 'skipped' })).toBe(1);
     expect(delta('crm_connector_syncs_total', { status: 'failed' })).toBe(1);
     expect(delta('crm_connector_dead_letters_total', { reason: 'permanent' })).toBe(1);
   });
@@ -171,7 +181,7 @@ describe.each(storeBackends())('metrics and logs on $name', (backend) => {
       const synced = entries.find((e) => e.msg === 'sync synced' && e.conversationId === c.id);
       expect(synced, c.id).toMatchObject({ installationId: 'default', jobId: accepted!.jobId });
     }
-    const failed = entries.find((e) => e.conversationId === 'conv_does_not_exist' && e.final === true);
+    const failed = entries.find((e) => e.conversationId === brokenId && e.final === true);
     expect(failed).toMatchObject({ installationId: 'default', jobId: expect.any(String), retryable: false });
   });
 

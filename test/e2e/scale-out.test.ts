@@ -54,9 +54,12 @@ describe.skipIf(!postgres)(title, () => {
       ...environment.env,
       MAPPINGS_DIR: path.join(ROOT, 'mappings'),
       HUBSPOT_REQUESTS_PER_10_SECONDS: String(LIMIT),
-      // One batch of 15 at a time per worker: the backlog is spread over the three as they come up.
+      // Two batches of 15 at a time per worker, no cap on one installation's share (it is the only
+      // one): the backlog is spread over the three as they come up.
       SYNC_BATCH_SIZE: '15',
       SYNC_CONCURRENCY: '1',
+      SYNC_LIVE_CONCURRENCY: '1',
+      SYNC_INSTALLATION_CONCURRENCY: String(CONVERSATIONS),
       SYNC_POLL_INTERVAL_SECONDS: '0.5',
     };
     // An installed portal (as the OAuth install records it: portal id known), bound to every widget.
