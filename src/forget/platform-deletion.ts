@@ -7,7 +7,8 @@
  */
 import { PlatformApiError } from '../platform/client-errors.ts';
 
-export const DELETED_ON_PLATFORM = 'deleted on the platform (GET /api/v1/conversations/:id answered 404)';
+export const DELETED_ON_PLATFORM =
+  'not on the platform (GET /api/v1/conversations/:id answered 404): deleted there, or not in this installation\'s platform account';
 
 export function isDeletedOnPlatform(error: unknown): boolean {
   return error instanceof PlatformApiError && error.method === 'GET' && error.status === 404;

@@ -2,7 +2,7 @@
  * Which HubSpot account (portal) a token opens. A private-app token carries no portal id, and
  * the adapter needs one (rate-limit budget, record links), so single-tenant installs ask
  * `GET /account-info/v3/details`, which answers for private-app and OAuth tokens alike. It is
- * one call per installation and process, outside the portal's limiter (whose key is this id).
+ * one call per installation and process, charged to the portal's budget once the id is known.
  */
 import { Client } from '@hubspot/api-client';
 import { z } from 'zod';

@@ -6,10 +6,11 @@
  */
 import type { CrmAdapter, ExecutionResult, ForgetRequest, ForgetResult, PlanExecution } from '../crm/adapter.ts';
 import { CrmError } from '../crm/errors.ts';
-import { createHubSpotAdapter, type HubSpotAdapter } from '../crm/hubspot/adapter.ts';
+import { createHubSpotAdapter, HUBSPOT_DEFAULT_BUDGETS, type HubSpotAdapter } from '../crm/hubspot/adapter.ts';
+import { accountRateLimiter, type RateLimiterRegistry } from '../crm/rate-limit.ts';
 import type { Installation } from '../store/installations.ts';
 import type { AdapterFactoryOptions } from './adapter-factory.ts';
-import { lookUpHubSpotAccount } from './hubspot-account.ts';
+import { lookUpHubSpotAccount, type HubSpotAccount } from './hubspot-account.ts';
 
 export const HUBSPOT_API_URL = 'https://api.hubapi.com';
 
@@ -26,7 +27,7 @@ export function hubSpotInstallationAdapter(installation: Installation, options: 
     const tokens = options.tokens?.()?.hubspot(installation) ?? { getAccessToken: async () => accessToken };
     const account = installation.crmAccountId
       ? { portalId: installation.crmAccountId, appBaseUrl: undefined }
-      : await lookUpHubSpotAccount(basePath, await tokens.getAccessToken());
+      : await chargedLookup(basePath, await tokens.getAccessToken(), options.limiters ?? accountRateLimiter);
     const adapter = createHubSpotAdapter({
       portalId: account.portalId,
       basePath,
@@ -57,4 +58,14 @@ export function hubSpotInstallationAdapter(installation: Installation, options: 
       return (await adapter()).forget(request);
     },
   };
+}
+
+/**
+ * The portal id is the limiter's key, so the lookup cannot wait for the portal's budget; it is
+ * charged to that budget as soon as the id is known, so the other calls of the window leave room for it.
+ */
+async function chargedLookup(basePath: string, accessToken: string, limiters: RateLimiterRegistry): Promise<HubSpotAccount> {
+  const account = await lookUpHubSpotAccount(basePath, accessToken);
+  await limiters.forAccount('hubspot', account.portalId, HUBSPOT_DEFAULT_BUDGETS).schedule('default', async () => undefined);
+  return account;
 }

@@ -218,7 +218,7 @@ describe.each(storeBackends())('sync jobs on $name', (backend) => {
       await postWebhook(`${running().url}/webhooks/platform`, secret, conversationEvent('conversation.ended', 'conv_gone'));
       const skipped = await settled('conv_gone', 'skipped');
       expect(skipped.attempts).toBe(1);
-      expect(skipped.lastError).toMatch(/^deleted on the platform .*404/);
+      expect(skipped.lastError).toMatch(/^not on the platform .*404/);
       expect(adapter.executionsOf('conv_gone')).toHaveLength(0);
     });
   });
