@@ -202,6 +202,6 @@ export const MappingFile = z
   })
   .meta({
     title: 'crm-connector mapping file',
-    description: 'How conversations become CRM records. Reference: docs/mapping-reference.md',
+    description: 'How conversations become CRM records. Reference: README.md, "Mapping files"',
   });
 export type MappingFile = z.infer<typeof MappingFile>;
