@@ -8,7 +8,7 @@ import { HubSpotApi } from '../../src/crm/hubspot/api.ts';
 import { AccountRateLimiter } from '../../src/crm/rate-limit.ts';
 import { log } from '../../src/log.ts';
 import {
-  CallLog, conversationPlan, echoBatch, fresh, happyHubSpot, HUBSPOT, testAdapter, TOKEN,
+  CallLog, conversationPlan, echoAssociations, echoBatch, fresh, happyHubSpot, HUBSPOT, testAdapter, TOKEN,
 } from './hubspot-fixtures.ts';
 
 beforeAll(() => {
@@ -26,12 +26,14 @@ describe('HubSpot adapter request shapes', () => {
 
     const [result] = await adapter.execute([fresh(conversationPlan('conv_1', { email: '  Ada@Example.COM ' }))]);
 
-    // Records first (contacts and deals concurrently), then the note, then the remaining association.
+    // Records first (contacts and deals concurrently), then the note, then the associations (concurrently).
     const paths = calls.paths();
     expect(paths.slice(0, 2).sort()).toEqual(['POST /crm/v3/objects/contacts/batch/upsert', 'POST /crm/v3/objects/deals/batch/upsert']);
-    expect(paths.slice(2)).toEqual([
-      'POST /crm/v3/objects/notes/batch/create',
+    expect(paths[2]).toBe('POST /crm/v3/objects/notes/batch/upsert');
+    expect(paths.slice(3).sort()).toEqual([
       'POST /crm/v4/associations/deals/contacts/batch/associate/default',
+      'POST /crm/v4/associations/notes/contacts/batch/associate/default',
+      'POST /crm/v4/associations/notes/deals/batch/associate/default',
     ]);
     for (const call of calls.calls) expect(call.authorization).toBe(`Bearer ${TOKEN}`);
 
@@ -55,20 +57,20 @@ describe('HubSpot adapter request shapes', () => {
     expect(result!.ok).toBe(true);
     if (!result!.ok) return;
     const { contact, deal, transcript_note: note } = result!.objects;
-    expect(calls.to('notes/batch/create')[0]!.body).toEqual({
+    // Upserted on the connector's part key: a retry after an ambiguous failure finds this note.
+    expect(calls.to('notes/batch/upsert')[0]!.body).toEqual({
       inputs: [{
+        idProperty: 'crm_connector_note_key', id: 'conv_1:transcript_note:1',
         properties: {
           hs_timestamp: '2026-04-10T12:36:07Z',
           hs_note_body: '<p><strong>Transcript</strong></p><p><strong>Agent:</strong> Hi!</p>',
         },
-        associations: [
-          { to: { id: contact!.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 202 }] },
-          { to: { id: deal!.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 214 }] },
-        ],
         objectWriteTraceId: 'conv_1/transcript_note/1',
       }],
     });
-    expect(calls.to('associate/default')[0]!.body).toEqual({ inputs: [{ from: { id: deal!.id }, to: { id: contact!.id } }] });
+    expect(calls.to('deals/contacts/batch/associate/default')[0]!.body).toEqual({ inputs: [{ from: { id: deal!.id }, to: { id: contact!.id } }] });
+    expect(calls.to('notes/contacts/batch/associate/default')[0]!.body).toEqual({ inputs: [{ from: { id: note!.id }, to: { id: contact!.id } }] });
+    expect(calls.to('notes/deals/batch/associate/default')[0]!.body).toEqual({ inputs: [{ from: { id: note!.id }, to: { id: deal!.id } }] });
 
     const portalId = adapter.portalId;
     expect(contact).toEqual({ object: 'contacts', id: contact!.id, url: `https://app.hubspot.com/contacts/${portalId}/record/0-1/${contact!.id}` });
@@ -102,7 +104,7 @@ describe('HubSpot adapter request shapes', () => {
     expect(results.every((r) => r.ok)).toBe(true);
     const upserts = calls.to('contacts/batch/upsert');
     // maxPlansPerBatch 100: batch one holds conversations 0–99 (75 emails), batch two 100–149 (50 emails).
-    expect(calls.calls).toHaveLength(8); // per batch: contacts, deals, notes, deal→contact associations
+    expect(calls.calls).toHaveLength(12); // per batch: contacts, deals, notes, deal→contact, note→contact, note→deal associations
     expect(upserts.map((c) => c.body.inputs.length)).toEqual([75, 50]);
     const first = upserts[0]!.body.inputs.find((i: any) => i.id === 'visitor0@example.com');
     expect(first.properties.firstname).toBe('Name75'); // the later conversation's `always` value wins
@@ -152,7 +154,7 @@ describe('HubSpot adapter request shapes', () => {
 
     const [result] = await adapter.execute([fresh(conversationPlan('conv_long', { noteHtml: html }))]);
 
-    const inputs = calls.to('notes/batch/create')[0]!.body.inputs as any[];
+    const inputs = calls.to('notes/batch/upsert')[0]!.body.inputs as any[];
     const count = inputs.length;
     expect(count).toBe(Math.ceil(html.length / 65_000)); // parts are nearly full: no space wasted
     inputs.forEach((input, i) => {
@@ -163,7 +165,7 @@ describe('HubSpot adapter request shapes', () => {
       expect(body.match(/<ul>/g)?.length ?? 0).toBe(body.match(/<\/ul>/g)?.length ?? 0);
       expect(body).not.toMatch(/&amp(?!;)|&am$|<[^>]*$/);
       expect(input.objectWriteTraceId).toBe(`conv_long/transcript_note/${i + 1}`);
-      expect(input.associations).toHaveLength(2);
+      expect(input).toMatchObject({ idProperty: 'crm_connector_note_key', id: `conv_long:transcript_note:${i + 1}` });
     });
     // Nothing lost, nothing reordered: the parts without their headings are the original HTML.
     const rejoined = inputs.map((i) => (i.properties.hs_note_body as string).replace(/^<p><strong>Transcript \(part \d of \d\)<\/strong><\/p>/, '')).join('');
@@ -184,7 +186,7 @@ describe('HubSpot adapter request shapes', () => {
 
     await adapter.execute([fresh(conversationPlan('conv_trunc', { noteHtml: html }))]);
 
-    const inputs = calls.to('notes/batch/create')[0]!.body.inputs as any[];
+    const inputs = calls.to('notes/batch/upsert')[0]!.body.inputs as any[];
     expect(inputs).toHaveLength(1);
     const body: string = inputs[0].properties.hs_note_body;
     expect(body.length).toBeLessThanOrEqual(65_536);
@@ -275,13 +277,14 @@ describe('HubSpot adapter request shapes', () => {
     const calls = new CallLog();
     nock(HUBSPOT)
       .post('/crm/objects/2026-03/contacts/batch/upsert').reply(calls.answer(echoBatch))
-      .post('/crm/objects/2026-03/notes/batch/create').reply(calls.answer(echoBatch));
+      .post('/crm/objects/2026-03/notes/batch/upsert').reply(calls.answer(echoBatch))
+      .post('/crm/associations/2026-03/notes/contacts/batch/associate/default').reply(calls.answer(echoAssociations));
     const { adapter, limiters } = testAdapter({ apiVersion: '2026-03' });
 
     const [result] = await adapter.execute([fresh(conversationPlan('conv_dated', { withDeal: false }))]);
 
     expect(result!.ok).toBe(true);
-    expect(calls.calls).toHaveLength(2);
+    expect(calls.calls).toHaveLength(3);
     limiters.close();
   });
 
@@ -298,7 +301,13 @@ describe('HubSpot adapter request shapes', () => {
       .post('/crm/v3/properties/deals').reply(calls.answer(() => [409, {
         status: 'error', category: 'OBJECT_ALREADY_EXISTS', message: 'Property crm_connector_conversation_id already exists',
       }]))
-      .post('/crm/v3/properties/deals').times(5).reply(calls.answer(created));
+      .post('/crm/v3/properties/deals').times(5).reply(calls.answer(created))
+      .get('/crm/v3/properties/notes/groups').reply(calls.answer(() => [200, { results: [] }]))
+      .post('/crm/v3/properties/notes/groups').reply(calls.answer(created))
+      .get('/crm/v3/properties/notes').reply(calls.answer(() => [200, { results: [{ name: 'hs_note_body' }] }]))
+      .post('/crm/v3/properties/notes').reply(calls.answer(created))
+      .get('/crm/v3/properties/calls/groups').reply(calls.answer(() => [200, { results: [{ name: 'crm_connector' }] }]))
+      .get('/crm/v3/properties/calls').reply(calls.answer(() => [200, { results: [{ name: 'crm_connector_note_key' }] }]));
     const { adapter, limiters } = testAdapter();
 
     await Promise.all([adapter.ensureSchema(), adapter.ensureSchema()]);
@@ -308,7 +317,7 @@ describe('HubSpot adapter request shapes', () => {
     await twin.ensureSchema();
 
     expect(scope.isDone()).toBe(true);
-    expect(calls.calls).toHaveLength(16);
+    expect(calls.calls).toHaveLength(22);
     expect(calls.to('/properties/contacts/groups').find((c) => c.method === 'POST')!.body).toEqual({ name: 'crm_connector', label: 'Conversation connector', displayOrder: -1 });
     const contactProps = calls.calls.filter((c) => c.method === 'POST' && c.path === '/crm/v3/properties/contacts').map((c) => c.body);
     expect(contactProps.map((p) => p.name)).toEqual([
@@ -324,6 +333,11 @@ describe('HubSpot adapter request shapes', () => {
       options: [{ label: 'Completed', value: 'completed', displayOrder: 0 }, { label: 'Abandoned', value: 'abandoned', displayOrder: 1 }, { label: 'Error', value: 'error', displayOrder: 2 }],
     });
     expect(contactProps.every((p) => p.hasUniqueValue === undefined)).toBe(true);
+    // Notes (and calls) get the unique part key the adapter upserts transcript parts on.
+    expect(calls.calls.filter((c) => c.method === 'POST' && c.path === '/crm/v3/properties/notes').map((c) => c.body)).toEqual([{
+      name: 'crm_connector_note_key', label: 'Transcript part key', groupName: 'crm_connector', type: 'string', fieldType: 'text',
+      description: expect.any(String), hasUniqueValue: true,
+    }]);
     limiters.close();
     twinLimiters.close();
   });

@@ -9,7 +9,7 @@ import { HUBSPOT_DEFAULT_BUDGETS } from '../../src/crm/hubspot/adapter.ts';
 import type { ExecutionResult } from '../../src/crm/adapter.ts';
 import { CrmError } from '../../src/crm/errors.ts';
 import {
-  CallLog, conversationPlan, echoBatch, fresh, happyHubSpot, HUBSPOT, origin, testAdapter,
+  CallLog, conversationPlan, echoAssociations, echoBatch, fresh, happyHubSpot, HUBSPOT, origin, testAdapter,
 } from './hubspot-fixtures.ts';
 
 beforeAll(() => {
@@ -47,7 +47,8 @@ describe('HubSpot adapter error handling', () => {
     nock(HUBSPOT)
       .post('/crm/v3/objects/contacts/batch/upsert').reply(calls.answer(() => [429, TEN_SECONDLY]))
       .post('/crm/v3/objects/contacts/batch/upsert').reply(calls.answer((body) => (sentAt.push(Date.now()), echoBatch(body))))
-      .post('/crm/v3/objects/notes/batch/create').reply(calls.answer((body) => (sentAt.push(Date.now()), echoBatch(body))));
+      .post('/crm/v3/objects/notes/batch/upsert').reply(calls.answer((body) => (sentAt.push(Date.now()), echoBatch(body))))
+      .post('/crm/v4/associations/notes/contacts/batch/associate/default').reply(calls.answer((body) => (sentAt.push(Date.now()), echoAssociations(body))));
 
     const [result] = await adapter.execute([fresh(conversationPlan('conv_429', { withDeal: false }))]);
 
@@ -95,13 +96,38 @@ describe('HubSpot adapter error handling', () => {
     nock(HUBSPOT)
       .post('/crm/v3/objects/contacts/batch/upsert').reply(calls.answer(() => [503, { status: 'error', message: 'Service Unavailable', category: 'SERVICE_UNAVAILABLE' }]))
       .post('/crm/v3/objects/contacts/batch/upsert').reply(calls.answer(echoBatch))
-      .post('/crm/v3/objects/notes/batch/create').reply(calls.answer(echoBatch));
+      .post('/crm/v3/objects/notes/batch/upsert').reply(calls.answer(echoBatch))
+      .post('/crm/v4/associations/notes/contacts/batch/associate/default').reply(calls.answer(echoAssociations));
     const { adapter, limiters } = testAdapter();
 
     const [result] = await adapter.execute([fresh(conversationPlan('conv_503', { withDeal: false }))]);
 
     expect(result!.ok).toBe(true);
     expect(calls.to('contacts/batch/upsert')).toHaveLength(2);
+    limiters.close();
+  });
+
+  it('re-sends a note upsert answered 500 with the same part key, so a write that happened is found, not repeated', async () => {
+    const calls = new CallLog();
+    nock(HUBSPOT)
+      .post('/crm/v3/objects/contacts/batch/upsert').reply(calls.answer(echoBatch))
+      .post('/crm/v3/objects/notes/batch/upsert').reply(calls.answer(() => [500, { status: 'error', message: 'internal error', category: 'INTERNAL_ERROR' }]))
+      .post('/crm/v3/objects/notes/batch/upsert').reply(calls.answer(echoBatch))
+      .post('/crm/v4/associations/notes/contacts/batch/associate/default').reply(calls.answer(echoAssociations));
+    const { adapter, limiters } = testAdapter();
+
+    const [result] = await adapter.execute([fresh(conversationPlan('conv_500', { withDeal: false }))]);
+
+    expect(result!.ok).toBe(true);
+    const [first, second] = calls.to('notes/batch/upsert').map((c) => c.body);
+    expect(first).toEqual({
+      inputs: [{
+        idProperty: 'crm_connector_note_key', id: 'conv_500:transcript_note:1',
+        properties: { hs_timestamp: '2026-04-10T12:36:07Z', hs_note_body: '<p><strong>Transcript</strong></p><p><strong>Agent:</strong> Hi!</p>' },
+        objectWriteTraceId: 'conv_500/transcript_note/1',
+      }],
+    });
+    expect(second).toEqual(first);
     limiters.close();
   });
 
@@ -233,7 +259,7 @@ describe('HubSpot adapter error handling', () => {
     // 3 inputs → rejected; halves [1,2] and [3]; [1,2] → rejected; [1] and [2] alone.
     expect(calls.to('deals/batch/upsert').map((c) => c.body.inputs.length)).toEqual([3, 2, 1, 1, 1]);
     // The failed plan's note is not written; the others' are.
-    expect(calls.to('notes/batch/create')[0]!.body.inputs.map((i: any) => i.objectWriteTraceId)).toEqual([
+    expect(calls.to('notes/batch/upsert')[0]!.body.inputs.map((i: any) => i.objectWriteTraceId)).toEqual([
       'conv_1/transcript_note/1', 'conv_3/transcript_note/1',
     ]);
     limiters.close();
@@ -291,7 +317,9 @@ describe('HubSpot adapter error handling', () => {
     nock(HUBSPOT)
       .post('/crm/v3/objects/contacts/batch/upsert').reply(calls.answer(echoBatch))
       .post('/crm/v3/objects/deals/batch/upsert').reply(calls.answer(echoBatch))
-      .post('/crm/v3/objects/notes/batch/create').reply(calls.answer(echoBatch))
+      .post('/crm/v3/objects/notes/batch/upsert').reply(calls.answer(echoBatch))
+      .post('/crm/v4/associations/notes/contacts/batch/associate/default').reply(calls.answer(echoAssociations))
+      .post('/crm/v4/associations/notes/deals/batch/associate/default').reply(calls.answer(echoAssociations))
       .post('/crm/v4/associations/deals/contacts/batch/associate/default').times(3)
       .reply(calls.answer(() => [500, { status: 'error', message: 'internal error', category: 'INTERNAL_ERROR' }]));
     const { adapter, limiters } = testAdapter();

@@ -137,7 +137,9 @@ export function happyHubSpot(log: CallLog): nock.Scope {
   return nock(HUBSPOT)
     .post('/crm/v3/objects/contacts/batch/upsert').reply(log.answer(echoBatch)).persist()
     .post('/crm/v3/objects/deals/batch/upsert').reply(log.answer(echoBatch)).persist()
-    .post('/crm/v3/objects/notes/batch/create').reply(log.answer(echoBatch)).persist()
+    .post('/crm/v3/objects/notes/batch/upsert').reply(log.answer(echoBatch)).persist()
     .post('/crm/v3/objects/notes/batch/update').reply(log.answer(echoBatch)).persist()
-    .post('/crm/v4/associations/deals/contacts/batch/associate/default').reply(log.answer(echoAssociations)).persist();
+    .post('/crm/v4/associations/deals/contacts/batch/associate/default').reply(log.answer(echoAssociations)).persist()
+    .post('/crm/v4/associations/notes/contacts/batch/associate/default').reply(log.answer(echoAssociations)).persist()
+    .post('/crm/v4/associations/notes/deals/batch/associate/default').reply(log.answer(echoAssociations)).persist();
 }

@@ -263,11 +263,10 @@ describe.each([embedded!])('CRM faults on the $name store', (backend) => {
       expectNotesOnce(hubspot.state(portal.portalId), records);
     };
     it('the storm portal holds exactly the notes the sync records name', () => notesOnce(portals[1][1]));
-    // KNOWN BUG (src/crm/hubspot: notes are created by batch/create with no check for an earlier
-    // attempt's write): after an ambiguous failure (a 5xx answered after the write, a timeout whose
-    // write lands late) the retry writes the notes again. `it.fails` until fixed: then make these `it`.
-    it.fails('the oauth portal holds exactly the notes the sync records name (5xx after the write)', () => notesOnce(portals[0][1]));
-    it.fails('the slow portal holds exactly the notes the sync records name (write landing after the timeout)', () => notesOnce(portals[2][1]));
+    // After an ambiguous failure (a 5xx answered after the write, a timeout whose write lands late) the
+    // retry upserts each note on its part key (crm_connector_note_key): it finds the note, not a second one.
+    it('the oauth portal holds exactly the notes the sync records name (5xx after the write)', () => notesOnce(portals[0][1]));
+    it('the slow portal holds exactly the notes the sync records name (write landing after the timeout)', () => notesOnce(portals[2][1]));
 
     // The slow portal's timeouts are retried inside the adapter (backoff) and never reach a sync record: the log shows them.
     it('showed each failure while it lasted: on the sync records with the CRM\'s reason, and 429s in the metrics', async () => {

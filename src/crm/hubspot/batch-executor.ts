@@ -1,9 +1,11 @@
 /**
  * Executes a batch of WritePlans in three phases, each batched across all plans:
  * 1. records (contacts, companies, deals): if_empty reads + upserts;
- * 2. engagements (notes, calls): creates with inline associations, updates of earlier ones;
- * 3. the remaining associations.
- * 100 conversations with contact + deal + note cost about 4 calls (+1 per if_empty read).
+ * 2. engagements: notes and calls upserted on their part key, tasks and meetings created with
+ *    inline associations, updates of earlier ones;
+ * 3. the remaining associations (notes and calls to their contacts and deals among them).
+ * 100 conversations with contact + deal + note cost about 6 calls (+1 per if_empty read):
+ * contacts, deals, notes upserts, then deal→contact, note→contact, note→deal associations.
  * A plan that failed stops at that phase; the others go on.
  */
 import type { ExecutionResult, PlanExecution } from '../adapter.ts';

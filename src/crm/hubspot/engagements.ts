@@ -1,19 +1,24 @@
 /**
  * Phase 2: transcript notes (and calls, tasks, meetings for `activity` records) of the whole
- * batch. New ones are created with inline associations (note→contact 202, note→deal 214, …) in
- * one batch/create per object; ones an earlier sync wrote (`previous`) are updated in place by
- * batch/update, so a re-sync never duplicates them. A body over 65,536 characters becomes ordered
- * parts (or is truncated, by configuration); parts no longer needed are archived.
+ * batch. New notes and calls are upserted on the connector's unique part key (one batch/upsert
+ * per object), so a write retried after an ambiguous failure finds the part it already wrote;
+ * they are associated afterwards (phase 3), as upsert inputs carry no associations. Tasks and
+ * meetings (no key property) are created with inline associations (task→contact 204, …). Parts an
+ * earlier sync wrote (`previous`) are updated in place by batch/update, so a re-sync never
+ * duplicates them. A body over 65,536 characters becomes ordered parts (or is truncated, by
+ * configuration); parts no longer needed are archived.
  */
 import { CrmError } from '../errors.ts';
 import type { PlannedRecord } from '../write-plan.ts';
 import { written, type BatchContext } from './batch-context.ts';
 import { sendInBatches, type ItemOutcome } from './batch-writer.ts';
 import { BATCH_SIZE, ENGAGEMENT_ASSOCIATION_TYPES, ENGAGEMENT_FIELDS, ENGAGEMENT_TIMESTAMP } from './endpoints.ts';
+import { resultKeys } from './merged-records.ts';
 import { fitBody } from './note-body.ts';
 import { failPlan, isLive, toHubSpotValue, type PlanState } from './plan-state.ts';
-import type { CreateInput, PropertyValues, UpdateInput } from './requests.ts';
+import type { CreateInput, PropertyValues, UpdateInput, UpsertInput } from './requests.ts';
 import type { HubSpotRecord } from './responses.ts';
+import { ENGAGEMENT_KEY_PROPERTY, KEYED_ENGAGEMENTS } from './schema-setup.ts';
 
 /** An association still to create with the v4 default-association endpoint (phase 3). */
 export interface AssociationNeed {
@@ -30,6 +35,8 @@ interface Part {
   write: EngagementWrite;
   index: number;
   traceId: string;
+  /** `<conversationId>:<record key>:<part number>`: the upsert key of a note or call part. */
+  key: string;
   properties: PropertyValues;
   /** Set when an earlier sync wrote this part: update it instead of creating one. */
   existingId: string | undefined;
@@ -40,9 +47,9 @@ interface EngagementWrite {
   record: PlannedRecord;
   object: string;
   partIds: (string | undefined)[];
-  /** Targets with a known inline association type, for parts being created. */
+  /** Targets with a known inline association type, for parts being created (not upserted). */
   inline: CreateInput['associations'];
-  /** Targets to associate afterwards: no inline type, or an updated part's target changed. */
+  /** Targets to associate afterwards: upserted parts, no inline type, or an updated part's target changed. */
   laterForNewParts: { toObject: string; toId: string }[];
   laterForUpdatedParts: { toObject: string; toId: string }[];
   /** Parts of an earlier, longer version of the body. */
@@ -65,10 +72,11 @@ export async function writeEngagements(ctx: BatchContext, states: PlanState[]): 
 
   const objects = [...new Set(writes.map((w) => w.object))];
   await Promise.all(objects.flatMap((object) => {
-    const creates = parts.filter((p) => p.write.object === object && p.existingId === undefined);
+    const news = parts.filter((p) => p.write.object === object && p.existingId === undefined);
     const updates = parts.filter((p) => p.write.object === object && p.existingId !== undefined);
     const surplus = writes.filter((w) => w.object === object).flatMap((w) => w.surplus.map((id) => ({ write: w, id })));
-    return [createParts(ctx, object, creates), updateParts(ctx, object, updates), archiveSurplus(ctx, object, surplus)];
+    const writeNew = KEYED_ENGAGEMENTS.has(object) ? upsertParts : createParts;
+    return [writeNew(ctx, object, news), updateParts(ctx, object, updates), archiveSurplus(ctx, object, surplus)];
   }));
 
   const needs: AssociationNeed[] = [];
@@ -122,7 +130,7 @@ function planEngagement(ctx: BatchContext, state: PlanState, record: PlannedReco
   for (const key of record.associations) {
     const target = state.objects[key];
     if (!target) continue; // skipped by the mapping (e.g. no deal for this outcome)
-    const typeId = ENGAGEMENT_ASSOCIATION_TYPES[record.object]?.[target.object];
+    const typeId = KEYED_ENGAGEMENTS.has(record.object) ? undefined : ENGAGEMENT_ASSOCIATION_TYPES[record.object]?.[target.object];
     const link = { toObject: target.object, toId: target.id };
     if (typeId === undefined) write.laterForNewParts.push(link);
     else write.inline.push({ to: { id: target.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId }] });
@@ -143,7 +151,10 @@ function planEngagement(ctx: BatchContext, state: PlanState, record: PlannedReco
       properties[fields.body] = fitted.parts[index]!;
       if (fields.title) properties[fields.title] = fitted.titles[index]!;
     }
-    parts.push({ write, index, traceId: `${state.execution.plan.conversationId}/${record.key}/${index + 1}`, properties, existingId });
+    const { conversationId } = state.execution.plan;
+    parts.push({
+      write, index, traceId: `${conversationId}/${record.key}/${index + 1}`, key: `${conversationId}:${record.key}:${index + 1}`, properties, existingId,
+    });
   }
   return { write, parts };
 }
@@ -166,6 +177,24 @@ async function createParts(ctx: BatchContext, object: string, parts: Part[]): Pr
       input: { properties: p.properties, associations: p.write.inline, objectWriteTraceId: p.traceId } satisfies CreateInput,
     })),
     { path: `${object} batch/create`, send: (items) => ctx.requests.batchCreate(object, items.map((i) => i.input)), resultKeys: traceKeys, idempotent: false },
+  );
+  settleParts(parts, outcomes);
+}
+
+/** Idempotent: a retry after an ambiguous failure updates the part the first attempt wrote. */
+async function upsertParts(ctx: BatchContext, object: string, parts: Part[]): Promise<void> {
+  if (parts.length === 0) return;
+  const outcomes = await sendInBatches(
+    parts.map((p) => ({
+      keys: [p.traceId, p.key],
+      input: { idProperty: ENGAGEMENT_KEY_PROPERTY, id: p.key, properties: p.properties, objectWriteTraceId: p.traceId } satisfies UpsertInput,
+    })),
+    {
+      path: `${object} batch/upsert`,
+      send: (items) => ctx.requests.batchUpsert(object, items.map((i) => i.input)),
+      resultKeys: (result) => resultKeys(result, ENGAGEMENT_KEY_PROPERTY),
+      idempotent: true,
+    },
   );
   settleParts(parts, outcomes);
 }

@@ -1,5 +1,5 @@
 /**
- * The connector's own property group and properties on contacts and deals, created once per
+ * The connector's own property group and properties on contacts, deals, notes and calls, created once per
  * portal and process: list what exists, create only what is missing (one call per property: this
  * runs once per portal, and single creates answer 409 per property); "already exists" answers
  * (another process won the race) count as success.
@@ -10,10 +10,24 @@ import type { PropertyDefinition, HubSpotRequests } from './requests.ts';
 export const PROPERTY_GROUP = { name: 'crm_connector', label: 'Conversation connector', displayOrder: -1 };
 /** The unique deal property the adapter upserts deals on. */
 export const CONVERSATION_ID_PROPERTY = 'crm_connector_conversation_id';
-export const SCHEMA_OBJECTS = ['contacts', 'deals'] as const;
+/**
+ * The unique note/call property the adapter upserts transcript parts on
+ * (`<conversationId>:<record key>:<part number>`): a write retried after an ambiguous failure
+ * (a 5xx after the write, a timeout whose write lands late) finds the part instead of adding one.
+ */
+export const ENGAGEMENT_KEY_PROPERTY = 'crm_connector_note_key';
+/** Engagement objects that carry ENGAGEMENT_KEY_PROPERTY (tasks and meetings are still created). */
+export const KEYED_ENGAGEMENTS: ReadonlySet<string> = new Set(['notes', 'calls']);
+export const SCHEMA_OBJECTS = ['contacts', 'deals', 'notes', 'calls'] as const;
 
 export function connectorProperties(object: (typeof SCHEMA_OBJECTS)[number]): PropertyDefinition[] {
   const groupName = PROPERTY_GROUP.name;
+  if (object === 'notes' || object === 'calls') {
+    return [{
+      name: ENGAGEMENT_KEY_PROPERTY, label: 'Transcript part key', groupName, type: 'string', fieldType: 'text', hasUniqueValue: true,
+      description: 'Conversation, mapping record and part this transcript part was written for (unique: the connector updates it on retry).',
+    }];
+  }
   return [
     {
       name: CONVERSATION_ID_PROPERTY, label: 'Conversation ID', groupName, type: 'string', fieldType: 'text',

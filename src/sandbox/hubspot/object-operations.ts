@@ -189,6 +189,8 @@ export function batchUpsert(store: PortalStore, type: ObjectTypeName, inputs: Up
   // The id is the value of idProperty: it is validated like any value written to that property.
   const values = checkAll(store, type, inputs.map((input) => ({ ...input.properties, [input.idProperty ?? '']: input.id })));
   const records = inputs.map((input) => find(store, type, input.id, input.idProperty));
+  // Inputs that create a record need what a create needs (a note's hs_timestamp).
+  assertRequired(type, values.filter((_, index) => !records[index]));
   assertUniqueValues(store, type, values.map((v, index) => {
     const selfId = records[index]?.id;
     return selfId === undefined ? { values: v } : { values: v, selfId };
