@@ -31,6 +31,7 @@ import { renderTranscriptMarkdown } from '../src/transcript/render-turns.ts';
 import { endpointDelta, startConnector, type ConnectorUnderTest, type SyncRun } from './connector-run.ts';
 import { naiveWriter } from './naive-hubspot.ts';
 import { formatTable, type BenchResults } from './hubspot-report.ts';
+import { median, progress, wholeNumber } from './stats.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const MAPPINGS_DIR = path.join(root, 'mappings');
@@ -49,11 +50,6 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '11' },
   },
 });
-const wholeNumber = (name: string, value: string, min: number): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, got ${value}`);
-  return n;
-};
 const options = {
   backlog: wholeNumber('backlog', args.backlog, 1),
   sample: wholeNumber('sample', args.sample, 1),
@@ -61,12 +57,7 @@ const options = {
   seed: wholeNumber('seed', args.seed, 0),
 };
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const log = progress;
 
 async function main(): Promise<void> {
   const hubspot = await startHubSpotSandbox({ port: 0, limits: LIMIT });

@@ -29,6 +29,7 @@ import { startPlatformSandbox } from '../src/sandbox/platform/server.ts';
 import { startSalesforceSandbox, type OrgCredentials, type SalesforceSandbox } from '../src/sandbox/salesforce/index.ts';
 import { renderTranscriptMarkdown } from '../src/transcript/render-turns.ts';
 import { naiveSalesforceWriter } from './naive-salesforce.ts';
+import { median, progress, wholeNumber } from './stats.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const MAPPING_FILE = path.join(root, 'mappings/salesforce.default.yaml');
@@ -45,11 +46,6 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '100' },
   },
 });
-const wholeNumber = (name: string, value: string, min: number): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number of at least ${min}, got ${value}`);
-  return n;
-};
 const options = {
   backlog: wholeNumber('backlog', args.backlog, 1),
   repeat: wholeNumber('repeat', args.repeat, 1),
@@ -57,12 +53,7 @@ const options = {
   batch: wholeNumber('batch', args.batch, 1),
 };
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const log = progress;
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
 interface Side {
