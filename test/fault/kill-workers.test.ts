@@ -8,7 +8,8 @@
  *   in-process start of the service on the same data directory finishes the work.
  * - Postgres (TEST_DATABASE_URL): one `serve --role web` keeps accepting while two `serve --role
  *   worker` processes are killed in turn, KILLS times in all.
- * CI default: 500 conversations, 3 kills. FAULT_FULL=1: 2,000 conversations, 10 kills.
+ * CI default: 500 conversations, 3 kills. FAULT_FULL=1: 2,000 conversations, 10 kills (FAULT_CONVERSATIONS and
+ * FAULT_KILLS override either).
  * FAULT_SEED replays the kill schedule.
  * A killed worker's jobs return to the queue once their heartbeat (30 s, src/store/queue.ts) is
  * stale and pg-boss's supervisor (every 60 s) notices: that wait is most of this test's time.
