@@ -87,6 +87,12 @@ describe.skipIf(!postgres)(title, () => {
       },
       150_000,
     );
+    // A worker logs "sync synced" after it records the outcome: give the last lines time to cross the pipe.
+    await waitFor(
+      'every worker to have logged its syncs',
+      async () => workers.flatMap((w) => w.log.filter((e) => e.msg === 'sync synced')).length >= CONVERSATIONS,
+      15_000,
+    ).catch(() => undefined); // the test below then names what is missing
     state = hubspot.state();
     console.info(
       `[scale-out] ${CONVERSATIONS} conversations, ${WORKERS} workers: ${state.stats.totalRequests} HubSpot calls, ` +
