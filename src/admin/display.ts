@@ -8,7 +8,15 @@ import type { SyncStatus } from '../store/sync-records.ts';
 export const timeText = (at: Date | null | undefined): string =>
   at ? `${at.toISOString().slice(0, 19).replace('T', ' ')} UTC` : '—';
 
-const SYNC_BADGES: Record<SyncStatus, { label: string; tone: 'good' | 'bad' | 'busy' | 'idle' }> = {
+/** A status label and its colour; every status table of the admin pages says one of these. */
+export interface Badge {
+  label: string;
+  tone: 'good' | 'bad' | 'busy' | 'idle';
+}
+
+export const badge = ({ label, tone }: Badge): SafeHtml => html`<span class="status ${tone}">${label}</span>`;
+
+const SYNC_BADGES: Record<SyncStatus, Badge> = {
   synced: { label: 'synced', tone: 'good' },
   failed: { label: 'failed', tone: 'bad' },
   retrying: { label: 'retrying', tone: 'busy' },
@@ -18,10 +26,7 @@ const SYNC_BADGES: Record<SyncStatus, { label: string; tone: 'good' | 'bad' | 'b
   skipped: { label: 'skipped', tone: 'idle' },
 };
 
-export const syncBadge = (status: SyncStatus): SafeHtml => {
-  const { label, tone } = SYNC_BADGES[status];
-  return html`<span class="status ${tone}">${label}</span>`;
-};
+export const syncBadge = (status: SyncStatus): SafeHtml => badge(SYNC_BADGES[status]);
 
 /** Statuses whose sync is still in progress: pages showing them reload themselves. */
 export const IN_PROGRESS: readonly SyncStatus[] = ['queued', 'syncing', 'retrying', 'waiting_for_extraction'];

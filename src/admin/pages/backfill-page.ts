@@ -9,7 +9,7 @@ import { describeParams } from '../../backfill/params.ts';
 import { etaSeconds, formatDuration } from '../../backfill/rate-meter.ts';
 import { Outcome } from '../../platform/schemas.ts';
 import type { Installation } from '../../store/installations.ts';
-import { timeText } from '../display.ts';
+import { badge, type Badge, timeText } from '../display.ts';
 import type { FieldErrors } from '../forms.ts';
 import { csrfField, renderPage, type AdminViewer, type Notice } from '../layout.ts';
 import { installationPath } from '../paths.ts';
@@ -31,7 +31,7 @@ const REFRESH_SECONDS = 3;
 /** Phases with work going on: the page keeps refreshing while a backfill is in one. */
 const ACTIVE: readonly BackfillPhase[] = ['walking', 'interrupted', 'syncing'];
 
-const PHASES: Record<BackfillPhase, { label: string; tone: 'good' | 'bad' | 'busy' | 'idle' }> = {
+const PHASES: Record<BackfillPhase, Badge> = {
   walking: { label: 'walking pages', tone: 'busy' },
   interrupted: { label: 'interrupted, resumes on restart', tone: 'busy' },
   syncing: { label: 'syncing', tone: 'busy' },
@@ -98,12 +98,11 @@ function listSection(view: BackfillView, busy: boolean): SafeHtml {
 }
 
 function row(view: BackfillView, b: BackfillProgress): SafeHtml {
-  const tone = PHASES[b.phase];
   const skipped = b.skipped.alreadySynced + b.skipped.notBound + b.skipped.forgotten;
   return html`<tr data-backfill="${b.id}" data-phase="${b.phase}">
     <td><span class="mono">${b.id}</span><div class="small muted">${describeParams(b.params)}</div>
       <div class="small muted">started ${timeText(b.startedAt)} from the ${b.startedBy === 'admin' ? 'admin pages' : 'CLI'}${b.finishedAt ? html`, finished ${timeText(b.finishedAt)}` : ''}</div></td>
-    <td><span class="status ${tone.tone}">${tone.label}</span>${b.lastError ? html`<div class="small error-text">${b.lastError}</div>` : ''}</td>
+    <td>${badge(PHASES[b.phase])}${b.lastError ? html`<div class="small error-text">${b.lastError}</div>` : ''}</td>
     <td class="num">${b.pagesDone}</td>
     <td class="num">${b.seen}</td>
     <td class="num">${b.enqueued}</td>
