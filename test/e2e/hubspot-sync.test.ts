@@ -5,46 +5,24 @@
  * syncs them into the HubSpot sandbox at its real 100-per-10-s limit. The CRM state is checked
  * against what the shipped mapping says each conversation should produce.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WritePlan } from '../../src/crm/write-plan.ts';
 import { freePort } from '../../src/demo/free-port.ts';
 import { waitForSyncs, type SyncWaitResult } from '../../src/demo/sync-settled.ts';
 import { createLogger } from '../../src/log.ts';
-import { evaluateMapping } from '../../src/mapping/evaluate.ts';
-import { loadMappingText } from '../../src/mapping/load.ts';
 import type { Conversation } from '../../src/platform/schemas.ts';
 import { startHubSpotSandbox, type HubSpotSandbox, type PortalState } from '../../src/sandbox/hubspot/index.ts';
 import { startPlatformSandbox, type PlatformSandbox } from '../../src/sandbox/platform/server.ts';
 import { startService, type RunningService } from '../../src/server.ts';
 import { DEFAULT_INSTALLATION } from '../../src/store/single-tenant.ts';
-import { renderTranscriptMarkdown } from '../../src/transcript/render-turns.ts';
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { newWebhookSecret, testConfig } from '../support/sync-harness.ts';
+import { countBy, expectedPlans, recordOf } from '../support/expected-plans.ts';
 
 const CONVERSATIONS = 500;
 const root = path.resolve(import.meta.dirname, '../..');
 const MAPPING_FILE = 'mappings/hubspot.default.yaml';
-
-/** What the shipped mapping plans for each conversation (only which records and their match keys matter here). */
-function expectedPlans(conversations: readonly Conversation[]): Map<string, WritePlan> {
-  const loaded = loadMappingText(readFileSync(path.join(root, MAPPING_FILE), 'utf8'), MAPPING_FILE);
-  if (!loaded.ok) throw new Error(`${MAPPING_FILE} does not load`);
-  const { mapping } = loaded;
-  return new Map(conversations.map((c) => [c.id, evaluateMapping(mapping, c, { markdown: renderTranscriptMarkdown(c.transcript) })]));
-}
-
-const recordOf = (plan: WritePlan | undefined, key: string) => plan?.records.find((r) => r.key === key);
-
-function countBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const item of items) {
-    const k = key(item);
-    if (k !== undefined) counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  return counts;
-}
 
 describe.each(storeBackends())('HubSpot sync of $name store: 500 conversations through both sandboxes', (backend) => {
   let environment: StoreEnvironment;
@@ -88,7 +66,7 @@ describe.each(storeBackends())('HubSpot sync of $name store: 500 conversations t
     });
 
     conversations = platform.simulate(CONVERSATIONS, { spreadMs: 2_000 });
-    plans = expectedPlans(conversations);
+    plans = expectedPlans(MAPPING_FILE, conversations);
     outcome = await waitForSyncs(service, {
       installationId: DEFAULT_INSTALLATION,
       conversationIds: conversations.map((c) => c.id),

@@ -7,47 +7,25 @@
  * should produce: one person per email, one opportunity per qualifying conversation, each
  * transcript as a completed Task and a ContentNote linked to the person and the opportunity.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WritePlan } from '../../src/crm/write-plan.ts';
 import { freePort } from '../../src/demo/free-port.ts';
 import { waitForSyncs, type SyncWaitResult } from '../../src/demo/sync-settled.ts';
 import { createLogger } from '../../src/log.ts';
-import { evaluateMapping } from '../../src/mapping/evaluate.ts';
-import { loadMappingText } from '../../src/mapping/load.ts';
 import type { Conversation } from '../../src/platform/schemas.ts';
 import { startPlatformSandbox, type PlatformSandbox } from '../../src/sandbox/platform/server.ts';
 import { startSalesforceSandbox, type SalesforceSandbox } from '../../src/sandbox/salesforce/index.ts';
 import type { OrgState, OrgStats } from '../../src/sandbox/salesforce/inspect/org-state.ts';
 import { startService, type RunningService } from '../../src/server.ts';
 import { DEFAULT_INSTALLATION } from '../../src/store/single-tenant.ts';
-import { renderTranscriptMarkdown } from '../../src/transcript/render-turns.ts';
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { newWebhookSecret, testConfig } from '../support/sync-harness.ts';
+import { countBy, expectedPlans, recordOf } from '../support/expected-plans.ts';
 
 const CONVERSATIONS = 300;
 const root = path.resolve(import.meta.dirname, '../..');
 const MAPPING_FILE = 'mappings/salesforce.default.yaml';
-
-/** What the shipped mapping plans for each conversation (which records, and their match keys). */
-function expectedPlans(conversations: readonly Conversation[]): Map<string, WritePlan> {
-  const loaded = loadMappingText(readFileSync(path.join(root, MAPPING_FILE), 'utf8'), MAPPING_FILE);
-  if (!loaded.ok) throw new Error(`${MAPPING_FILE} does not load`);
-  const { mapping } = loaded;
-  return new Map(conversations.map((c) => [c.id, evaluateMapping(mapping, c, { markdown: renderTranscriptMarkdown(c.transcript) })]));
-}
-
-const recordOf = (plan: WritePlan | undefined, key: string) => plan?.records.find((r) => r.key === key);
-
-function countBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const item of items) {
-    const k = key(item);
-    if (k !== undefined) counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  return counts;
-}
 
 describe.each(storeBackends())('Salesforce sync of $name store: 300 conversations through both sandboxes', (backend) => {
   let environment: StoreEnvironment;
@@ -98,7 +76,7 @@ describe.each(storeBackends())('Salesforce sync of $name store: 300 conversation
     });
 
     conversations = platform.simulate(CONVERSATIONS, { spreadMs: 2_000 });
-    plans = expectedPlans(conversations);
+    plans = expectedPlans(MAPPING_FILE, conversations);
     outcome = await waitForSyncs(service, {
       installationId: DEFAULT_INSTALLATION,
       conversationIds: conversations.map((c) => c.id),
