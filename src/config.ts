@@ -83,6 +83,14 @@ const secretKeys = z
     });
   });
 
+/** `true`/`false` (also `1`/`0`, `yes`/`no`), for switches. */
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
   error: 'must be one of fatal, error, warn, info, debug, trace, silent',
 });
@@ -108,6 +116,7 @@ const Env = z.object({
   SYNC_INSTALLATION_CONCURRENCY: optional(integer(1, 100_000)),
   HUBSPOT_REQUESTS_PER_10_SECONDS: optional(integer(1, 100_000)),
   METRICS_TOKEN: optional(nonEmpty),
+  ALLOW_PRIVATE_NETWORK_URLS: optional(flag),
   SHUTDOWN_TIMEOUT_SECONDS: withDefault(integer(1, 3600), '30'),
 
   PLATFORM_API_URL: optional(httpUrl),
@@ -184,6 +193,17 @@ export interface SyncTuning {
   installationConcurrency: number;
 }
 
+/**
+ * Where the connector may send requests whose address came from input (an admin's platform API URL)
+ * or from a CRM's answer (Salesforce instance and identity URLs): src/net/outbound-guard.ts.
+ */
+export interface OutboundPolicy {
+  /** Loopback, private, link-local (cloud metadata), CGNAT… addresses: only for self-hosting and the sandboxes. */
+  allowPrivateNetworks: boolean;
+  /** Plain http only to private addresses (when allowed); every public address needs https. */
+  requireHttps: boolean;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -207,6 +227,12 @@ export interface Config {
   singleTenant: SingleTenantConfig | undefined;
   /** OAuth apps for the connect flows; redirect URIs are PUBLIC_URL + the manifest's redirect paths. */
   oauth: OAuthApps;
+  /**
+   * Multi-tenant (marketplace) mode: an OAuth app is configured, so anyone with a CRM account can
+   * install and administer an installation. Every admin is then untrusted (README, Security).
+   */
+  multiTenant: boolean;
+  outbound: OutboundPolicy;
 }
 
 const SINGLE_TENANT_TRIGGERS = ['PLATFORM_API_URL', 'PLATFORM_API_KEY', 'PLATFORM_WEBHOOK_SECRET', 'CRM'] as const;
@@ -227,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const singleTenant = singleTenantOf(e, issues);
   const oauth = oauthAppsOf(e, issues);
   if (issues.length > 0) throw new ConfigError(issues);
+  const multiTenant = oauth.hubspot !== undefined || oauth.salesforce !== undefined;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -253,6 +280,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     metricsToken: e.METRICS_TOKEN,
     singleTenant,
     oauth,
+    multiTenant,
+    outbound: {
+      // Self-hosting (no OAuth app) trusts its operator's URLs; a marketplace deployment opts in explicitly.
+      allowPrivateNetworks: e.ALLOW_PRIVATE_NETWORK_URLS ?? !multiTenant,
+      requireHttps: multiTenant,
+    },
   };
 }
 
