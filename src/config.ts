@@ -252,8 +252,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const singleTenant = singleTenantOf(e, issues);
   const oauth = oauthAppsOf(e, issues);
-  if (issues.length > 0) throw new ConfigError(issues);
   const multiTenant = oauth.hubspot !== undefined || oauth.salesforce !== undefined;
+  if (multiTenant && !e.METRICS_TOKEN) {
+    issues.push(
+      'METRICS_TOKEN: is required when an OAuth app is configured (multi-tenant mode): /metrics labels name every tenant\'s CRM account; generate one with: openssl rand -hex 32',
+    );
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
   return {
     port: e.PORT,
     host: e.HOST,

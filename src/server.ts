@@ -138,7 +138,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     const app = express();
     app.disable('x-powered-by');
     const isDraining = () => draining;
-    app.use(healthRoutes({ ...backend, draining: isDraining }));
+    app.use(healthRoutes({ ...backend, draining: isDraining, logger }));
     app.use(metricsRoutes({ boss: backend.boss, token: config.metricsToken, logger }));
     if (role !== 'worker') {
       app.use(webhookRoutes({ ...backend, maxBodyBytes: config.webhookMaxBodyBytes, logger, draining: isDraining }));

@@ -24,6 +24,8 @@ export interface AdminContext {
   mappings: MappingRegistry;
   /** CRMs whose OAuth app is configured: the sign-in page offers these. */
   signInCrms: readonly CrmName[];
+  /** Marketplace mode: admins are untrusted, so pages show them nothing of the server (paths) or of other tenants. */
+  multiTenant: boolean;
   /** PUBLIC_URL: the base of the webhook URL the admin pastes into the platform; the request's own origin when unset. */
   publicUrl: string | undefined;
   /** PLATFORM_CONVERSATION_URL: links from sync records to the conversation on the platform. */

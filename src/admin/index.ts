@@ -20,7 +20,7 @@ import type { DisconnectOutcome } from './context.ts';
 import { adminRoutes } from './routes.ts';
 
 export interface AdminPagesOptions {
-  config: Pick<Config, 'mappingsDir' | 'publicUrl' | 'platformConversationUrl' | 'oauth'>;
+  config: Pick<Config, 'mappingsDir' | 'publicUrl' | 'platformConversationUrl' | 'oauth' | 'multiTenant'>;
   store: Store;
   box: SecretBox;
   boss: PgBoss;
@@ -40,7 +40,7 @@ export interface AdminPages {
 
 export async function startAdminPages(options: AdminPagesOptions): Promise<AdminPages> {
   const { config } = options;
-  const mappings = new MappingRegistry({ dir: config.mappingsDir, logger: options.logger });
+  const mappings = new MappingRegistry({ dir: config.mappingsDir, logger: options.logger, multiTenant: config.multiTenant });
   try {
     await mappings.start();
   } catch (error) {
@@ -55,6 +55,7 @@ export async function startAdminPages(options: AdminPagesOptions): Promise<Admin
     sessions: options.sessions,
     mappings,
     publicUrl: config.publicUrl,
+    multiTenant: config.multiTenant,
     signInCrms: CrmName.options.filter((crm) => config.oauth[crm] !== undefined),
     conversationUrl: config.platformConversationUrl,
     limiters: options.limiters,

@@ -1,6 +1,9 @@
-/** The mapping files an installation may bind a widget to: those written for its CRM (or not loadable yet, so their CRM is unknown). */
-import type { CrmName } from '../crm/write-plan.ts';
+/**
+ * The mapping files an installation may bind a widget to: those it may use (src/mapping/file-access.ts)
+ * that are written for its CRM (or not loadable yet, so their CRM is unknown).
+ */
 import type { MappingRegistry } from '../mapping/registry.ts';
+import type { MappingScope } from '../mapping/file-access.ts';
 
 export interface MappingChoice {
   name: string;
@@ -8,20 +11,31 @@ export interface MappingChoice {
   loadable: boolean;
 }
 
-export function mappingChoices(registry: Pick<MappingRegistry, 'status' | 'get'>, crm: CrmName): MappingChoice[] {
+type Registry = Pick<MappingRegistry, 'statusFor' | 'getFor'>;
+
+export function mappingChoices(registry: Registry, scope: MappingScope): MappingChoice[] {
   return registry
-    .status()
+    .statusFor(scope)
     .filter((file) => {
-      const live = registry.get(file.name);
-      return live ? live.spec.crm === crm : true;
+      const live = registry.getFor(scope, file.name);
+      return live ? live.spec.crm === scope.crm : true;
     })
     .map((file) => ({ name: file.name, loadable: file.liveVersion !== undefined }));
 }
 
-/** Why a chosen file cannot be bound to an installation of `crm`, or undefined when it can. */
-export function mappingChoiceProblem(registry: Pick<MappingRegistry, 'status' | 'get'>, crm: CrmName, name: string): string | undefined {
-  const live = registry.get(name);
-  if (live && live.spec.crm !== crm) return `${name} is a ${live.spec.crm} mapping; this installation writes to ${crm}`;
-  if (!registry.status().some((file) => file.name === name)) return `there is no mapping file ${name} in the mappings folder`;
+/**
+ * Why a chosen file cannot be bound to this installation, or undefined when it can. Another
+ * tenant's file reads exactly like a missing one, so names cannot be probed.
+ */
+export function mappingChoiceProblem(registry: Registry, scope: MappingScope, name: string): string | undefined {
+  const live = registry.getFor(scope, name);
+  if (live && live.spec.crm !== scope.crm) return `${name} is a ${live.spec.crm} mapping; this installation writes to ${scope.crm}`;
+  if (!registry.statusFor(scope).some((file) => file.name === name)) return `there is no mapping file ${name} for this installation`;
   return undefined;
 }
+
+/** The installation as a mapping scope. */
+export const scopeOf = (installation: { name: string; crm: MappingScope['crm'] }): MappingScope => ({
+  installationName: installation.name,
+  crm: installation.crm,
+});

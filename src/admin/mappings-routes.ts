@@ -4,7 +4,7 @@ import { listRecentSyncRecords } from '../store/sync-records.ts';
 import { listBindings } from '../store/widget-bindings.ts';
 import type { AdminContext } from './context.ts';
 import { installationOf, viewerOf } from './installation-access.ts';
-import { mappingChoices } from './mapping-choices.ts';
+import { mappingChoiceProblem, mappingChoices, scopeOf } from './mapping-choices.ts';
 import { mappingsPage } from './pages/mappings-page.ts';
 import { previewConversation, type PreviewRequest } from './preview.ts';
 import { sendPage } from './send-page.ts';
@@ -26,17 +26,26 @@ export function mappingsRoutes(ctx: AdminContext): Router {
       if (!binding.mappingFile) continue;
       boundWidgets.set(binding.mappingFile, [...(boundWidgets.get(binding.mappingFile) ?? []), binding.widgetId]);
     }
+    const scope = scopeOf(installation);
     const request = previewRequestOf(req.query);
+    // A file this installation may not use is refused before anything is fetched (another tenant's reads as missing).
+    const refused = request?.mappingFile ? mappingChoiceProblem(ctx.mappings, scope, request.mappingFile) : undefined;
     const preview = request
-      ? { request, result: await previewConversation({ db: ctx.store, mappings: ctx.mappings, conversationUrl: ctx.conversationUrl }, installation, request) }
+      ? {
+          request,
+          result: refused
+            ? { ok: false as const, error: `Cannot preview with ${request.mappingFile}: ${refused}.` }
+            : await previewConversation({ db: ctx.store, mappings: ctx.mappings, conversationUrl: ctx.conversationUrl }, installation, request),
+        }
       : undefined;
     sendPage(res, 200, mappingsPage({
       viewer: viewerOf(res),
       installation,
-      files: ctx.mappings.status(),
-      mappingsDir: ctx.mappings.dir,
+      files: ctx.mappings.statusFor(scope),
+      // Marketplace admins do not learn the server's paths.
+      mappingsDir: ctx.multiTenant ? undefined : ctx.mappings.dir,
       boundWidgets,
-      choices: mappingChoices(ctx.mappings, installation.crm),
+      choices: mappingChoices(ctx.mappings, scope),
       recentConversationIds: recent.map((r) => r.conversationId),
       preview,
     }));

@@ -5,7 +5,7 @@ import { deleteBinding, listBindings, upsertBinding } from '../store/widget-bind
 import type { AdminContext } from './context.ts';
 import { BindingForm, parseForm, PlatformSettingsForm } from './forms.ts';
 import { installationOf, viewerOf } from './installation-access.ts';
-import { mappingChoiceProblem, mappingChoices } from './mapping-choices.ts';
+import { mappingChoiceProblem, mappingChoices, scopeOf } from './mapping-choices.ts';
 import { noticeFrom, withNotice } from './notices.ts';
 import { settingsPage, type RejectedForm } from './pages/settings-page.ts';
 import { checkPlatformSettings } from './platform-check.ts';
@@ -24,7 +24,7 @@ export function settingsRoutes(ctx: AdminContext): Router {
       installation,
       webhookUrl: `${base.replace(/\/+$/, '')}/webhooks/platform/${encodeURIComponent(installation.id)}`,
       bindings: await listBindings(ctx.store, installation.id),
-      mappingChoices: mappingChoices(ctx.mappings, installation.crm),
+      mappingChoices: mappingChoices(ctx.mappings, scopeOf(installation)),
       notice: rejected ? { kind: 'error', text: 'Not saved: correct the field marked below.' } : noticeFrom(req.query),
       rejected,
     }));
@@ -47,7 +47,7 @@ export function settingsRoutes(ctx: AdminContext): Router {
     const installation = installationOf(res);
     const form = parseForm(BindingForm, req.body);
     if (!form.ok) return render(req, res, 400, { form: 'binding', ...form });
-    const problem = form.value.mappingFile ? mappingChoiceProblem(ctx.mappings, installation.crm, form.value.mappingFile) : undefined;
+    const problem = form.value.mappingFile ? mappingChoiceProblem(ctx.mappings, scopeOf(installation), form.value.mappingFile) : undefined;
     if (problem) {
       const values = { widgetId: form.value.widgetId, mappingFile: form.value.mappingFile ?? '' };
       return render(req, res, 400, { form: 'binding', values, errors: { mappingFile: problem } });

@@ -29,7 +29,7 @@ export interface MappingVersions {
 export function registryMappingVersions(registry: MappingRegistry): MappingVersions {
   return {
     current(installation, binding, widgetId) {
-      const resolved = registry.resolve(installation.crm, widgetId, binding.mappingFile ?? undefined);
+      const resolved = registry.resolve({ installationName: installation.name, crm: installation.crm }, widgetId, binding.mappingFile ?? undefined);
       if (!resolved.ok) {
         throw new UnusableMappingError(
           `mapping file ${resolved.name} (widget ${widgetId}) cannot be used: ${resolved.problems.map(formatProblem).join('; ')}. ` +

@@ -32,11 +32,11 @@ export interface BackfillService {
 }
 
 export async function startBackfills(
-  config: Pick<Config, 'mappingsDir'>,
+  config: Pick<Config, 'mappingsDir' | 'multiTenant'>,
   backend: { store: Store; boss: PgBoss; box: SecretBox },
   options: BackfillServiceOptions,
 ): Promise<BackfillService> {
-  const registry = new MappingRegistry({ dir: config.mappingsDir, logger: options.logger });
+  const registry = new MappingRegistry({ dir: config.mappingsDir, logger: options.logger, multiTenant: config.multiTenant });
   try {
     await registry.start();
   } catch (error) {

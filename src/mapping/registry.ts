@@ -7,11 +7,11 @@ import { EventEmitter } from 'node:events';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { CrmName } from '../crm/write-plan.ts';
 import { log as defaultLog, type Logger } from '../log.ts';
+import { mappingFileAccess, type MappingFileAccess, type MappingScope } from './file-access.ts';
 import { loadMappingFile, type LoadedMapping } from './load.ts';
 import { formatProblem, type MappingProblem } from './problems.ts';
-import { defaultMappingName, widgetMappingName } from './resolve-file.ts';
+import { defaultMappingName } from './resolve-file.ts';
 
 export interface MappingFileStatus {
   /** File name inside the mappings folder. */
@@ -30,6 +30,11 @@ export interface MappingRegistryOptions {
   /** Quiet time after the last change event before a file is read again (editors write in bursts). */
   debounceMs?: number;
   logger?: Logger;
+  /**
+   * Multi-tenant mode: each installation sees only the files file-access.ts gives it, and problems
+   * name files without the server's folder.
+   */
+  multiTenant?: boolean;
 }
 
 const isMappingFile = (name: string): boolean => /\.ya?ml$/.test(name);
@@ -38,6 +43,8 @@ export class MappingRegistry extends EventEmitter<{ reloaded: [MappingFileStatus
   readonly dir: string;
   readonly #debounceMs: number;
   readonly #log: Logger;
+  readonly #access: MappingFileAccess;
+  readonly #namesOnly: boolean;
   readonly #live = new Map<string, LoadedMapping>();
   readonly #status = new Map<string, MappingFileStatus>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
@@ -48,6 +55,8 @@ export class MappingRegistry extends EventEmitter<{ reloaded: [MappingFileStatus
     this.dir = path.resolve(options.dir);
     this.#debounceMs = options.debounceMs ?? 150;
     this.#log = options.logger ?? defaultLog;
+    this.#access = mappingFileAccess(options.multiTenant ?? false);
+    this.#namesOnly = options.multiTenant ?? false;
   }
 
   /** Loads every mapping file, then watches the folder. */
@@ -105,18 +114,32 @@ export class MappingRegistry extends EventEmitter<{ reloaded: [MappingFileStatus
     return this.#live.get(name);
   }
 
-  /** Every known file with its live version and current problems, for the admin pages. */
+  /** Every known file with its live version and current problems (operators: logs, CLI). */
   status(): MappingFileStatus[] {
     return [...this.#status.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The files one installation may see and bind, for its admin pages. */
+  statusFor(scope: MappingScope): MappingFileStatus[] {
+    return this.status().filter((file) => this.#access.allows(scope, file.name));
+  }
+
+  /** The live version of a file, when this installation may use it. */
+  getFor(scope: MappingScope, name: string): LoadedMapping | undefined {
+    return this.#access.allows(scope, name) ? this.#live.get(name) : undefined;
   }
 
   /**
    * The mapping for a conversation (see resolve-file.ts for the order). A widget file that exists
    * but never loaded is an error, not a silent fall back to the default: its admin meant it.
    */
-  resolve(crm: CrmName, widgetId: string, boundFile?: string): ResolvedMapping {
-    const widgetName = widgetMappingName(crm, widgetId);
-    const name = boundFile || (this.#status.has(widgetName) ? widgetName : defaultMappingName(crm));
+  resolve(scope: MappingScope, widgetId: string, boundFile?: string): ResolvedMapping {
+    const widgetName = this.#access.widgetFileName(scope, widgetId);
+    const name = boundFile || (this.#status.has(widgetName) ? widgetName : defaultMappingName(scope.crm));
+    if (!this.#access.allows(scope, name)) {
+      // A binding made before files were scoped, or written around the admin pages: never another tenant's file.
+      return { ok: false, name, problems: [{ file: name, line: 1, column: 1, path: '', message: 'this mapping file is not available to this installation' }] };
+    }
     const mapping = this.#live.get(name);
     if (mapping) return { ok: true, mapping };
     const problems = this.#status.get(name)?.problems ?? [];
@@ -134,8 +157,12 @@ export class MappingRegistry extends EventEmitter<{ reloaded: [MappingFileStatus
     );
   }
 
-  /** Relative to the working directory when inside it (`mappings/hubspot.default.yaml`), else absolute. */
+  /**
+   * Relative to the working directory when inside it (`mappings/hubspot.default.yaml`), else absolute;
+   * the bare file name in multi-tenant mode, where admins must not learn the server's paths.
+   */
   #displayName(name: string): string {
+    if (this.#namesOnly) return name;
     const relative = path.relative(process.cwd(), path.join(this.dir, name));
     return relative.startsWith('..') || path.isAbsolute(relative) ? path.join(this.dir, name) : relative;
   }

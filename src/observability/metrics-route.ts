@@ -1,7 +1,8 @@
 /**
  * `GET /metrics` in Prometheus text format, on every role's HTTP port. With METRICS_TOKEN set, a
  * scrape must send `Authorization: Bearer <token>` (compared in constant time); without it the
- * endpoint is open, as usual behind a private network.
+ * endpoint is open, as usual behind a private network. Multi-tenant mode requires the token
+ * (src/config.ts): the labels name CRM accounts, which tenants must not learn about each other.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Router } from 'express';

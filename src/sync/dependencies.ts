@@ -63,7 +63,7 @@ export interface DefaultDependencyOptions {
 export async function buildDefaultDependencies(config: Config, options: DefaultDependencyOptions = {}): Promise<SyncDependencies> {
   const logger = options.logger ?? rootLog;
   if (config.singleTenant) adapterBuilderFor(config.singleTenant.crm.crm);
-  const registry = new MappingRegistry({ dir: config.mappingsDir, logger });
+  const registry = new MappingRegistry({ dir: config.mappingsDir, logger, multiTenant: config.multiTenant });
   try {
     await registry.start();
   } catch (error) {

@@ -21,7 +21,7 @@ export interface MappingPlannerOptions {
 
 export function mappingPlanner(options: MappingPlannerOptions): SyncDependencies['planFor'] {
   return async (installation, binding, conversation, transcriptMd) => {
-    const resolved = options.registry.resolve(installation.crm, conversation.widget_id, binding.mappingFile ?? undefined);
+    const resolved = options.registry.resolve({ installationName: installation.name, crm: installation.crm }, conversation.widget_id, binding.mappingFile ?? undefined);
     if (!resolved.ok) {
       throw new PermanentSyncError(
         `mapping file ${resolved.name} cannot be used; fix it, then retry: ${resolved.problems.map(formatProblem).join('; ')}`,

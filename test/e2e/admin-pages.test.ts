@@ -59,6 +59,7 @@ describe.each(storeBackends())('admin pages on $name', (backend) => {
       MAPPINGS_DIR: mappingsDir,
       PUBLIC_URL: 'https://connector.example',
       HUBSPOT_CLIENT_ID: 'client-id',
+      METRICS_TOKEN: 'test-metrics-token',
       HUBSPOT_CLIENT_SECRET: 'client-secret',
     });
     const logger = createLogger({ level: 'silent' });

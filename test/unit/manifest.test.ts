@@ -31,7 +31,7 @@ describe('manifest.json', () => {
   });
 
   it('is where the server takes its scopes, redirect URIs and authorize URL from', () => {
-    const config = loadConfig({ PUBLIC_URL: 'https://connector.example.com/base', HUBSPOT_CLIENT_ID: 'id', HUBSPOT_CLIENT_SECRET: 'secret' });
+    const config = loadConfig({ PUBLIC_URL: 'https://connector.example.com/base', HUBSPOT_CLIENT_ID: 'id', HUBSPOT_CLIENT_SECRET: 'secret', METRICS_TOKEN: 'm' });
     expect(config.oauth.hubspot).toMatchObject({ authorizeUrl: manifest.crms.hubspot.authorizeUrl, apiUrl: manifest.crms.hubspot.apiUrl });
     const hubspot = connectorOAuth(config).hubspot!;
     const authorize = new URL(hubspot.authorizeUrl('state-1'));

@@ -19,6 +19,9 @@ objects:
       jobtitle: { value: "${title}" }
 `;
 
+const HS = { installationName: 'default', crm: 'hubspot' } as const;
+const SF = { installationName: 'default', crm: 'salesforce' } as const;
+
 let dir: string;
 let registry: MappingRegistry | undefined;
 
@@ -82,17 +85,55 @@ describe('MappingRegistry', () => {
 
     const title = (resolved: ReturnType<MappingRegistry['resolve']>) =>
       resolved.ok ? resolved.mapping.spec.objects.contact?.properties.jobtitle?.value : `error ${resolved.name}`;
-    expect(title(registry.resolve('hubspot', 'wgt_other'))).toBe('default');
-    expect(title(registry.resolve('hubspot', 'wgt_vip'))).toBe('vip');
-    expect(title(registry.resolve('hubspot', 'wgt_vip', 'special.yaml'))).toBe('special');
-    const broken = registry.resolve('hubspot', 'wgt_broken');
+    expect(title(registry.resolve(HS, 'wgt_other'))).toBe('default');
+    expect(title(registry.resolve(HS, 'wgt_vip'))).toBe('vip');
+    expect(title(registry.resolve(HS, 'wgt_vip', 'special.yaml'))).toBe('special');
+    const broken = registry.resolve(HS, 'wgt_broken');
     expect(broken.ok).toBe(false);
     if (!broken.ok) expect(broken.problems[0]?.message).toBe('no objects: add at least one, like contact or deal');
-    expect(registry.resolve('salesforce', 'wgt_vip')).toMatchObject({ ok: false, name: 'salesforce.default.yaml' });
+    expect(registry.resolve(SF, 'wgt_vip')).toMatchObject({ ok: false, name: 'salesforce.default.yaml' });
 
     // A widget file that is deleted stops applying: the default takes over.
     await edit(registry, 'hubspot.widget.wgt_vip.yaml', undefined);
-    expect(title(registry.resolve('hubspot', 'wgt_vip'))).toBe('default');
+    expect(title(registry.resolve(HS, 'wgt_vip'))).toBe('default');
+  });
+});
+
+describe('MappingRegistry in multi-tenant mode', () => {
+  it('gives each installation the shared default and its own tenant files only, and never another tenant\'s file', async () => {
+    writeFileSync(path.join(dir, 'hubspot.default.yaml'), file('default'));
+    writeFileSync(path.join(dir, 'tenant.hubspot-111.events.yaml'), file('tenant A events'));
+    writeFileSync(path.join(dir, 'tenant.hubspot-111.widget.wgt_a.yaml'), file('tenant A widget'));
+    writeFileSync(path.join(dir, 'tenant.hubspot-222.vip.yaml'), file('tenant B vip'));
+    writeFileSync(path.join(dir, 'hubspot.widget.wgt_a.yaml'), file('operator widget'));
+    writeFileSync(path.join(dir, 'tenant.hubspot-111.broken.yaml'), 'version: 1\ncrm: hubspot\nobjects: {}\n');
+    registry = new MappingRegistry({ dir, debounceMs: 20, logger: createLogger({ level: 'silent' }), multiTenant: true });
+    await registry.start();
+    const a = { installationName: 'hubspot:111', crm: 'hubspot' } as const;
+    const b = { installationName: 'hubspot:222', crm: 'hubspot' } as const;
+    const title = (resolved: ReturnType<MappingRegistry['resolve']>) =>
+      resolved.ok ? resolved.mapping.spec.objects.contact?.properties.jobtitle?.value : `error ${resolved.name}: ${resolved.problems[0]?.message}`;
+
+    expect(registry.statusFor(a).map((f) => f.name)).toEqual([
+      'hubspot.default.yaml', 'tenant.hubspot-111.broken.yaml', 'tenant.hubspot-111.events.yaml', 'tenant.hubspot-111.widget.wgt_a.yaml',
+    ]);
+    expect(registry.statusFor(b).map((f) => f.name)).toEqual(['hubspot.default.yaml', 'tenant.hubspot-222.vip.yaml']);
+    // The operator's own installation sees the operator's files, not the tenants'.
+    expect(registry.statusFor(HS).map((f) => f.name)).toEqual(['hubspot.default.yaml', 'hubspot.widget.wgt_a.yaml']);
+
+    expect(title(registry.resolve(a, 'wgt_a'))).toBe('tenant A widget');
+    expect(title(registry.resolve(b, 'wgt_a'))).toBe('default');
+    expect(title(registry.resolve(HS, 'wgt_a'))).toBe('operator widget');
+    expect(title(registry.resolve(a, 'wgt_x', 'tenant.hubspot-111.events.yaml'))).toBe('tenant A events');
+    // B bound to A's file (a binding written around the admin pages) is refused, not served.
+    expect(title(registry.resolve(b, 'wgt_x', 'tenant.hubspot-111.events.yaml'))).toBe(
+      'error tenant.hubspot-111.events.yaml: this mapping file is not available to this installation',
+    );
+    expect(registry.getFor(b, 'tenant.hubspot-111.events.yaml')).toBeUndefined();
+    expect(registry.getFor(a, 'tenant.hubspot-111.events.yaml')).toBeDefined();
+    // Problems name the file, never the server's folder.
+    const broken = registry.statusFor(a).find((f) => f.name === 'tenant.hubspot-111.broken.yaml');
+    expect(broken?.problems[0]?.file).toBe('tenant.hubspot-111.broken.yaml');
   });
 });
 

@@ -17,7 +17,8 @@ export interface MappingsView {
   installation: Installation;
   files: MappingFileStatus[];
   /** MAPPINGS_DIR, named when it holds nothing. */
-  mappingsDir: string;
+  /** Shown to self-hosting operators only. */
+  mappingsDir: string | undefined;
   /** Which files this installation's bindings use, by file name. */
   boundWidgets: Map<string, string[]>;
   choices: MappingChoice[];
@@ -45,7 +46,7 @@ function fileState(file: MappingFileStatus): SafeHtml {
 function filesSection(view: MappingsView): SafeHtml {
   return html`<section>
   <h2>Mapping files</h2>
-  ${view.files.length === 0 ? html`<p class="error-text">The mappings folder <code>${view.mappingsDir}</code> holds no mapping file, or cannot be read (see the service log).</p>` : html`<table>
+  ${view.files.length === 0 ? html`<p class="error-text">${view.mappingsDir ? html`The mappings folder <code>${view.mappingsDir}</code> holds` : 'The server\'s mappings folder holds'} no mapping file for this installation, or cannot be read (see the service log).</p>` : html`<table>
     <thead><tr><th>File</th><th>State</th><th>Live version</th><th>Used by</th><th>Checked</th></tr></thead>
     <tbody>${view.files.map((file) => html`<tr data-mapping="${file.name}">
       <td class="mono">${file.name}</td>
