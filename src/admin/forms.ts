@@ -52,6 +52,11 @@ export const ForgetForm = z.object({
 });
 export type ForgetForm = z.infer<typeof ForgetForm>;
 
+/** Deleting an installation: the admin types its name, so a misplaced click deletes nothing. */
+export const DeleteInstallationForm = z.object({
+  confirmName: text,
+});
+
 export type FieldErrors = Record<string, string>;
 
 export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors; values: Record<string, string> };

@@ -33,6 +33,14 @@ const NOTICES = {
     kind: 'error',
     text: 'Installation disconnected and its tokens deleted here, but the CRM could not be told: remove the app in the CRM\'s settings too.',
   },
+  'installation-deleted': {
+    kind: 'ok',
+    text: 'Installation deleted: its CRM access was revoked and everything stored for it here was removed. An anonymised audit record remains.',
+  },
+  'installation-deleted-not-revoked': {
+    kind: 'error',
+    text: 'Installation deleted here, but the CRM could not be told to revoke its access: remove the app in the CRM\'s settings too.',
+  },
 } as const satisfies Record<string, Notice>;
 
 export type NoticeCode = keyof typeof NOTICES;

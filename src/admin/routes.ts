@@ -7,11 +7,14 @@ import express, { Router, type ErrorRequestHandler } from 'express';
 import { HttpError } from '../ingest/http-error.ts';
 import { countSyncRecordsByStatus } from '../store/sync-records.ts';
 import { listInstallationSummaries } from '../store/installations.ts';
+import { deleteInstallation } from '../lifecycle/delete-installation.ts';
 import { backfillRoutes } from './backfill-routes.ts';
 import type { AdminContext } from './context.ts';
 import { installationOf, loadInstallation, viewerOf } from './installation-access.ts';
 import { mappingsRoutes } from './mappings-routes.ts';
 import { noticeFrom, withNotice } from './notices.ts';
+import { DeleteInstallationForm, parseForm } from './forms.ts';
+import { deleteInstallationPage } from './pages/delete-installation-page.ts';
 import { errorPage } from './pages/error-page.ts';
 import { loginPage } from './pages/login-page.ts';
 import { overviewPage } from './pages/overview-page.ts';
@@ -68,6 +71,21 @@ export function adminRoutes(ctx: AdminContext): Router {
     const { revoked } = await ctx.disconnect(id);
     ctx.logger.info({ installationId: id, user: viewerOf(res).user, revoked }, 'installation disconnected from the admin pages');
     res.redirect(303, withNotice(ADMIN_PATH, revoked ? 'disconnected' : 'disconnected-not-revoked'));
+  });
+  installation.get('/delete', (_req, res) => {
+    sendPage(res, 200, deleteInstallationPage({ viewer: viewerOf(res), installation: installationOf(res) }));
+  });
+  installation.post('/delete', async (req, res) => {
+    const target = installationOf(res);
+    const form = parseForm(DeleteInstallationForm, req.body);
+    if (!form.ok || form.value.confirmName !== target.name) {
+      const error = `must be ${target.name}, the installation's name`;
+      sendPage(res, 400, deleteInstallationPage({ viewer: viewerOf(res), installation: target, error }));
+      return;
+    }
+    const audit = await deleteInstallation({ store: ctx.store, boss: ctx.boss, disconnect: ctx.disconnect, logger: ctx.logger }, target.id);
+    ctx.logger.info({ installationId: target.id, user: viewerOf(res).user }, 'installation deleted from the admin pages');
+    res.redirect(303, withNotice(ADMIN_PATH, audit?.tokensRevoked === false ? 'installation-deleted-not-revoked' : 'installation-deleted'));
   });
   admin.use('/installations/:id', loadInstallation(ctx), installation);
 

@@ -1,6 +1,7 @@
 /**
  * A conversation's jobs in pg-boss: their data names it and a finished job's output lists the CRM
- * ids written for it, so forgetting removes them from the sync queue and its dead-letter queue.
+ * ids written for it, so forgetting removes them from the sync queue and its dead-letter queue
+ * (and deleting an installation removes all of its jobs).
  * A sync running right now cannot be taken back: forgetting waits for it, then undoes what it wrote.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,13 +21,27 @@ export async function dropQueuedSyncs(boss: PgBoss, key: SyncKey, db?: Db): Prom
   return queued.length;
 }
 
-/** Deletes every job of the conversation that is not running, in both queues. Pass the transaction's `queueDb`. */
-export async function deleteSyncJobs(boss: PgBoss, db: Db, key: SyncKey): Promise<number> {
+/** One page of a job search; a few thousand ids keep one DELETE statement reasonable. */
+const PAGE = 5_000;
+
+/**
+ * Deletes every job that is not running, in both queues, of one conversation (a full SyncKey) or of
+ * a whole installation (`{ installationId }`: jobs' data contains it). Pass the transaction's `queueDb`.
+ */
+export async function deleteSyncJobs(boss: PgBoss, db: Db, key: SyncKey | Pick<SyncKey, 'installationId'>): Promise<number> {
   let deleted = 0;
   for (const queue of [SYNC_QUEUE, SYNC_DEAD_LETTER_QUEUE]) {
-    const ids = (await boss.findJobs(queue, { data: key, db })).filter((job) => job.state !== 'active').map((job) => job.id);
-    if (ids.length > 0) await boss.deleteJob(queue, ids, { db });
-    deleted += ids.length;
+    let after: string | undefined;
+    for (;;) {
+      const page = await boss.findJobs(queue, { data: key, db, limit: PAGE, ...(after ? { after } : {}) });
+      const ids = page.filter((job) => job.state !== 'active').map((job) => job.id);
+      if (ids.length > 0) await boss.deleteJob(queue, ids, { db });
+      deleted += ids.length;
+      if (page.length < PAGE) break;
+      // Deleted rows are gone, so the next page starts after the last job kept (a running one), or at the start again.
+      const kept = page.filter((job) => job.state === 'active');
+      after = kept.at(-1)?.id;
+    }
   }
   return deleted;
 }

@@ -261,6 +261,25 @@ export const MIGRATIONS: readonly Migration[] = [
       $fn$;
     `,
   },
+  {
+    version: 8,
+    name: 'deleted installations: the anonymised audit row a deletion leaves',
+    sql: `
+      -- what is left of a deleted installation: hashes instead of ids, counts instead of data
+      CREATE TABLE deleted_installations (
+        -- sha256 of the installation id, and of "crm:account id" (src/store/installation-deletion.ts)
+        installation_hash text PRIMARY KEY,
+        crm text NOT NULL,
+        crm_account_hash text,
+        -- rows and jobs purged, by kind
+        purged jsonb NOT NULL DEFAULT '{}'::jsonb,
+        -- whether the CRM confirmed the token revocation
+        tokens_revoked boolean NOT NULL,
+        installed_at timestamptz NOT NULL,
+        deleted_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 export const LATEST_MIGRATION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -65,7 +65,8 @@ function installationRow(viewer: AdminViewer, { installation, counts, limiter }:
   <td class="small">${syncCounts(counts)}<div><a href="${base}/syncs">recent syncs</a> · <a href="${base}/mappings">mappings</a></div></td>
   <td>${installation.status === 'active'
     ? html`<form class="inline" method="post" action="${base}/disconnect">${csrfField(viewer)}<button class="danger" type="submit">Disconnect</button></form>`
-    : ''}</td>
+    : ''}
+    <a class="small" href="${base}/delete">Delete…</a></td>
 </tr>`;
 }
 
