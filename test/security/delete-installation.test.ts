@@ -10,13 +10,14 @@ import { manifest } from '../../src/manifest.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../src/sandbox/hubspot/index.ts';
 import { startService, type RunningService } from '../../src/server.ts';
 import { installationHash } from '../../src/store/installation-deletion.ts';
-import { findInstallationByCrmAccount, getInstallation, type Installation } from '../../src/store/installations.ts';
+import { getInstallation, type Installation } from '../../src/store/installations.ts';
 import { SYNC_QUEUE } from '../../src/sync/sync-job.ts';
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { conversationEvent, postWebhook, testConfig } from '../support/sync-harness.ts';
-import { Browser, formFields, PUBLIC_URL } from '../e2e/oauth-browser.ts';
+import { PUBLIC_URL, type Browser } from '../e2e/oauth-browser.ts';
+import { HUBSPOT_TEST_CLIENT, installHubSpotPortal } from '../support/hubspot-install.ts';
 
-const CLIENT = { clientId: 'hs-client-id', clientSecret: 'hs-client-secret', redirectUri: `${PUBLIC_URL}${manifest.crms.hubspot.redirectPath}` };
+const CLIENT = HUBSPOT_TEST_CLIENT;
 const silent = createLogger({ level: 'silent' });
 
 describe.each(storeBackends())('deleting an installation on $name', (backend) => {
@@ -24,16 +25,6 @@ describe.each(storeBackends())('deleting an installation on $name', (backend) =>
   let hubspot: HubSpotSandbox;
   let service: RunningService;
 
-  async function connect(portalId: number) {
-    const browser = new Browser(() => service.url);
-    const authorizeUrl = Browser.location(await browser.request(manifest.crms.hubspot.installPath));
-    const fields = formFields(await (await browser.request(authorizeUrl)).text());
-    const callback = Browser.location(await browser.request(`${hubspot.url}/oauth/authorize`, { form: { ...fields, portal_id: String(portalId), decision: 'allow' } }));
-    expect((await browser.request(callback)).status).toBe(303);
-    const installation = await findInstallationByCrmAccount(service.store, service.box, 'hubspot', String(portalId));
-    if (!installation) throw new Error(`portal ${portalId} was not installed`);
-    return { installation, browser };
-  }
   const count = async (sql: string, params: unknown[]) => (await service.store.query<{ n: number }>(sql, params))[0]?.n ?? -1;
   const webhookUrl = (installation: Installation) => `${service.url}${manifest.platform.webhookPath.replace('{installationId}', installation.id)}`;
   const refreshTokenKnown = async (token: string) => (await fetch(`${hubspot.url}/oauth/v1/refresh-tokens/${token}`)).status === 200;
@@ -64,8 +55,8 @@ describe.each(storeBackends())('deleting an installation on $name', (backend) =>
   });
 
   it('deletes nothing on a mistyped name, then purges everything but an anonymised audit row', async () => {
-    const victim = await connect(hubspot.defaultPortal.portalId);
-    const bystander = await connect(hubspot.createPortal().portalId);
+    const victim = await installHubSpotPortal(service, hubspot, hubspot.defaultPortal.portalId);
+    const bystander = await installHubSpotPortal(service, hubspot, hubspot.createPortal().portalId);
     const { installation } = victim;
     const refreshToken = installation.crmCredentials.refreshToken!;
     expect(await refreshTokenKnown(refreshToken)).toBe(true);

@@ -13,14 +13,14 @@ import { manifest } from '../../src/manifest.ts';
 import { tenantFilePrefix } from '../../src/mapping/file-access.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../src/sandbox/hubspot/index.ts';
 import { startService, type RunningService } from '../../src/server.ts';
-import { findInstallationByCrmAccount, type Installation } from '../../src/store/installations.ts';
 import { listBindings } from '../../src/store/widget-bindings.ts';
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { testConfig } from '../support/sync-harness.ts';
-import { Browser, formFields, PUBLIC_URL } from '../e2e/oauth-browser.ts';
+import { PUBLIC_URL, type Browser } from '../e2e/oauth-browser.ts';
+import { HUBSPOT_TEST_CLIENT, installHubSpotPortal, type InstalledTenant } from '../support/hubspot-install.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
-const CLIENT = { clientId: 'hs-client-id', clientSecret: 'hs-client-secret', redirectUri: `${PUBLIC_URL}${manifest.crms.hubspot.redirectPath}` };
+const CLIENT = HUBSPOT_TEST_CLIENT;
 const silent = createLogger({ level: 'silent' });
 
 const mappingWith = (marker: string) => `version: 1
@@ -41,20 +41,10 @@ describe('tenant isolation of mapping files (multi-tenant mode)', () => {
   let hubspot: HubSpotSandbox;
   let service: RunningService;
   let mappingsDir: string;
-  let a: { installation: Installation; browser: Browser };
-  let b: { installation: Installation; browser: Browser };
+  let a: InstalledTenant;
+  let b: InstalledTenant;
   let fileOfB: string;
 
-  async function connect(portalId: number) {
-    const browser = new Browser(() => service.url);
-    const authorizeUrl = Browser.location(await browser.request(manifest.crms.hubspot.installPath));
-    const fields = formFields(await (await browser.request(authorizeUrl)).text());
-    const callback = Browser.location(await browser.request(`${hubspot.url}/oauth/authorize`, { form: { ...fields, portal_id: String(portalId), decision: 'allow' } }));
-    expect((await browser.request(callback)).status).toBe(303);
-    const installation = await findInstallationByCrmAccount(service.store, service.box, 'hubspot', String(portalId));
-    if (!installation) throw new Error(`portal ${portalId} was not installed`);
-    return { installation, browser };
-  }
   const page = async (browser: Browser, url: string) => {
     const response = await browser.request(url);
     return { status: response.status, body: await response.text() };
@@ -86,8 +76,8 @@ describe('tenant isolation of mapping files (multi-tenant mode)', () => {
       role: 'web',
       logger: silent,
     });
-    a = await connect(portalA);
-    b = await connect(portalB);
+    a = await installHubSpotPortal(service, hubspot, portalA);
+    b = await installHubSpotPortal(service, hubspot, portalB);
   });
   afterAll(async () => {
     await service?.close();
