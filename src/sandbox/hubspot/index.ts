@@ -46,6 +46,8 @@ export interface HubSpotSandbox {
   addUser(portalId: number, user: { email: string; superAdmin?: boolean }): PortalUser;
   /** Whether the connector revoked this refresh token (DELETE /oauth/v1/refresh-tokens/:t), not merely rotated it away. */
   refreshTokenRevoked(token: string): boolean;
+  /** How many grants a user of the portal consented to were revoked (a refused sign-in's, for one). */
+  revokedGrantsOf(portalId: number, userId: number): number;
   /** A user removes the app in the portal's settings: its grants end; a refresh then answers BAD_REFRESH_TOKEN. */
   uninstallApp(portalId: number, clientId: string): void;
   close(): Promise<void>;
@@ -88,6 +90,7 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     },
     addUser: (portalId, user) => portals.addUser(portalId, user),
     refreshTokenRevoked: (token) => tokens.wasRevoked(token),
+    revokedGrantsOf: (portalId, userId) => tokens.revokedGrantsOf(portalId, userId),
     uninstallApp: (portalId, clientId) => {
       tokens.uninstall(portals.get(portalId).portalId, clientId);
     },

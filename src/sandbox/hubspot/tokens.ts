@@ -71,7 +71,7 @@ export class TokenVault {
   readonly #accessTokens = new Map<string, AccessToken>();
   readonly #refreshTokens = new Map<string, Grant>();
   /** Refresh tokens revoked through `DELETE /oauth/v1/refresh-tokens/:t` (tests ask whether a grant was revoked). */
-  readonly #revoked = new Set<string>();
+  readonly #revoked = new Map<string, { portalId: number; userId: number }>();
   readonly #codes = new Map<string, Omit<Grant, 'grantId'> & { redirectUri: string; expiresAt: number }>();
 
   constructor(options: TokenVaultOptions) {
@@ -185,7 +185,7 @@ export class TokenVault {
     const grant = this.#refreshTokens.get(token);
     if (!grant) throw notFoundError('Refresh token not found');
     this.#refreshTokens.delete(token);
-    this.#revoked.add(token);
+    this.#revoked.set(token, { portalId: grant.portalId, userId: grant.user.userId });
     for (const [accessToken, record] of this.#accessTokens) {
       if (record.grantId === grant.grantId) this.#accessTokens.delete(accessToken);
     }
@@ -194,6 +194,11 @@ export class TokenVault {
   /** Whether this refresh token was revoked (not merely rotated away or never issued). */
   wasRevoked(token: string): boolean {
     return this.#revoked.has(token);
+  }
+
+  /** How many grants of this user in this portal were revoked. */
+  revokedGrantsOf(portalId: number, userId: number): number {
+    return [...this.#revoked.values()].filter((r) => r.portalId === portalId && r.userId === userId).length;
   }
 
   /** The portal of the installation a refresh token belongs to, if it is live. */

@@ -70,6 +70,8 @@ export interface SalesforceSandbox {
   addUser(orgId: string, user: { username: string; customizeApplication?: boolean; modifyAllData?: boolean }): { userId: string; username: string };
   /** Whether this refresh token was revoked at /services/oauth2/revoke (not merely rotated away). */
   refreshTokenRevoked(token: string): boolean;
+  /** How many grants of this user of the org were revoked (a refused sign-in's, for one). */
+  revokedGrantsOf(orgId: string, userId: string): number;
   close(): Promise<void>;
 }
 
@@ -157,6 +159,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       return { userId: added.userId, username: added.username };
     },
     refreshTokenRevoked: (token) => vault.wasRevoked(token),
+    revokedGrantsOf: (orgId, userId) => vault.revokedGrantsOf(orgId, userId),
     close: () => close(server),
   };
 }

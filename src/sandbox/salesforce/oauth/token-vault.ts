@@ -76,7 +76,7 @@ export class TokenVault {
   readonly #accessTokens = new Map<string, Grant & { expiresAt: number }>();
   readonly #refreshTokens = new Map<string, Grant>();
   /** Refresh tokens revoked at `/services/oauth2/revoke` (tests ask whether a grant was revoked, not rotated). */
-  readonly #revoked = new Set<string>();
+  readonly #revoked = new Map<string, Session>();
 
   constructor(options: TokenVaultOptions) {
     this.#options = options;
@@ -186,7 +186,7 @@ export class TokenVault {
     const refresh = this.#refreshTokens.get(token);
     if (refresh) {
       this.#refreshTokens.delete(token);
-      this.#revoked.add(token);
+      this.#revoked.set(token, { orgId: refresh.orgId, userId: refresh.userId });
       for (const [key, access] of this.#accessTokens) if (access.grantId === refresh.grantId) this.#accessTokens.delete(key);
       return;
     }
@@ -195,6 +195,11 @@ export class TokenVault {
 
   wasRevoked(refreshToken: string): boolean {
     return this.#revoked.has(refreshToken);
+  }
+
+  /** How many grants of this user of the org were revoked. */
+  revokedGrantsOf(orgId: string, userId: string): number {
+    return [...this.#revoked.values()].filter((r) => r.orgId === orgId && r.userId === userId).length;
   }
 
   /** Ends every access token of an org (refresh tokens keep working), as a session timeout would. */
