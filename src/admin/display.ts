@@ -31,8 +31,13 @@ export const syncBadge = (status: SyncStatus): SafeHtml => badge(SYNC_BADGES[sta
 /** Statuses whose sync is still in progress: pages showing them reload themselves. */
 export const IN_PROGRESS: readonly SyncStatus[] = ['queued', 'syncing', 'retrying', 'waiting_for_extraction'];
 
-export const connectionBadge = (status: InstallationStatus): SafeHtml =>
-  status === 'active' ? html`<span class="status good">connected</span>` : html`<span class="status bad">needs reconnection</span>`;
+const CONNECTION_BADGES: Record<InstallationStatus, SafeHtml> = {
+  active: html`<span class="status good">connected</span>`,
+  disconnected: html`<span class="status bad">needs reconnection</span>`,
+  uninstalled: html`<span class="status bad">uninstalled</span>`,
+};
+
+export const connectionBadge = (status: InstallationStatus): SafeHtml => CONNECTION_BADGES[status];
 
 /** The CRM records a sync wrote, each linked to its record page when the CRM has one. */
 export function crmRecordLinks(objects: Record<string, WrittenObject>): SafeHtml {

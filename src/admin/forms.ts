@@ -12,6 +12,15 @@ const text = z.string().trim();
 const optionalText = text.optional().transform((v) => (v === '' ? undefined : v));
 const checkbox = z.literal('on').optional().transform((v) => v === 'on');
 
+/** An admin to add: a HubSpot user id (digits) or the email of the user's HubSpot login. */
+export const AddAdminForm = z.object({
+  who: text
+    .refine((v) => /^\d{1,20}$/.test(v) || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v), { error: 'must be a HubSpot user id (digits) or an email address' })
+    .transform((v) => (/^\d+$/.test(v) ? { crmUserId: v } : { email: v.toLowerCase() })),
+});
+
+export const RemoveAdminForm = z.object({ adminId: text.regex(/^\d{1,18}$/, { error: 'must be an admin entry id' }) });
+
 export const PlatformSettingsForm = z.object({
   apiUrl: text.pipe(z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://api.platform.example' })),
   /** Blank keeps the stored key (the page never shows it). */

@@ -13,7 +13,7 @@ export interface AdminViewer {
   csrfToken: string;
 }
 
-export type InstallationTab = 'settings' | 'mappings' | 'syncs' | 'backfill';
+export type InstallationTab = 'settings' | 'mappings' | 'syncs' | 'backfill' | 'admins';
 
 export interface Notice {
   kind: 'ok' | 'error';
@@ -98,7 +98,7 @@ function installationHeading(installation: Pick<Installation, 'id' | 'name' | 'c
   const link = (name: InstallationTab, label: string) =>
     html`<a href="${installationPath(installation.id, name)}"${tab === name ? html` aria-current="page"` : ''}>${label}</a>`;
   return html`<h1>${CRM_LABELS[installation.crm]} · ${installation.name}</h1>
-  <nav class="tabs">${link('settings', 'Platform settings')}${link('mappings', 'Mappings')}${link('syncs', 'Syncs')}${link('backfill', 'Backfill')}</nav>`;
+  <nav class="tabs">${link('settings', 'Platform settings')}${link('mappings', 'Mappings')}${link('syncs', 'Syncs')}${link('backfill', 'Backfill')}${link('admins', 'Admins')}</nav>`;
 }
 
 /** The hidden field every POST form carries. */

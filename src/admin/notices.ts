@@ -28,6 +28,10 @@ const NOTICES = {
   'backfill-paused': { kind: 'ok', text: 'Backfill paused after its current page. Resume continues from where it stopped.' },
   'backfill-resumed': { kind: 'ok', text: 'Backfill resumed from its last page.' },
   'backfill-cancelled': { kind: 'ok', text: 'Backfill cancelled. Syncs it already queued still run.' },
+  'admin-added': { kind: 'ok', text: 'Admin added: they can now sign in to this installation with HubSpot.' },
+  'admin-exists': { kind: 'ok', text: 'That user is already an admin of this installation.' },
+  'admin-removed': { kind: 'ok', text: 'Admin removed: they can no longer sign in to this installation (unless they are a super admin of the portal).' },
+  'admin-owner': { kind: 'error', text: 'The owner of the installation cannot be removed.' },
   disconnected: { kind: 'ok', text: 'Installation disconnected: its CRM tokens are revoked and syncing stopped. Reconnect to resume.' },
   'disconnected-not-revoked': {
     kind: 'error',

@@ -8,6 +8,7 @@ import { HttpError } from '../ingest/http-error.ts';
 import { countSyncRecordsByStatus } from '../store/sync-records.ts';
 import { listInstallationSummaries } from '../store/installations.ts';
 import { deleteInstallation } from '../lifecycle/delete-installation.ts';
+import { adminsRoutes } from './admins-routes.ts';
 import { backfillRoutes } from './backfill-routes.ts';
 import type { AdminContext } from './context.ts';
 import { installationOf, loadInstallation, viewerOf } from './installation-access.ts';
@@ -66,6 +67,7 @@ export function adminRoutes(ctx: AdminContext): Router {
   installation.use('/mappings', mappingsRoutes(ctx));
   installation.use('/syncs', syncsRoutes(ctx));
   installation.use('/backfill', backfillRoutes(ctx));
+  installation.use('/admins', adminsRoutes(ctx));
   installation.post('/disconnect', async (_req, res) => {
     const { id } = installationOf(res);
     const { revoked } = await ctx.disconnect(id);

@@ -5,22 +5,27 @@
  *       → stores the flow (state row, PKCE verifier), sets the browser binding cookie, redirects
  *         to the CRM's consent page;
  *   GET <redirectPath>?code&state  (or ?error=access_denied&state)
- *       → consumes the state, exchanges the code, learns the portal/org, creates or reconnects its
- *         installation, issues the admin session for it and redirects to its admin page.
+ *       → consumes the state, exchanges the code, learns the portal/org and user, checks the user
+ *         may administer it (src/auth/admin-rights.ts), creates or reconnects its installation,
+ *         issues the admin session for it and redirects to its admin page.
  *
  * `login` is the admin pages' sign-in: the same flow (the CRM vouches for the user's access to
- * the portal/org), and an install when the portal/org has no installation yet.
+ * the portal/org), and an install when the portal/org has no installation yet. A sign-in never
+ * replaces an installation's tokens (its own grant is revoked); an install or reconnect by an
+ * admin does, and then revokes the grant it replaced. A refused user changes nothing.
  */
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
-import { findInstallationByCrmAccount, getInstallation, saveCrmConnection } from '../store/installations.ts';
+import { findInstallationByCrmAccount, getInstallation, saveCrmConnection, type Installation } from '../store/installations.ts';
+import { claimOwnership } from '../store/installation-admins.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { Store } from '../store/store.ts';
 import { ANY_WIDGET, ensureBinding } from '../store/widget-bindings.ts';
 import { describeIssues } from '../zod-issues.ts';
 import type { AdminSessions } from './admin-session.ts';
+import { adminVerdict, crmUserOf, type AdminVerdict } from './admin-rights.ts';
 import { sendConnectProblem } from './connect-page.ts';
 import { readCookie, serializeCookie } from './cookies.ts';
 import type { CompletedConnection, CrmConnect } from './crm-connect.ts';
@@ -159,36 +164,93 @@ async function completeFlow(deps: AuthRouteDeps, connect: CrmConnect, req: Reque
   }
 
   const { connection } = completed;
-  if (flow.purpose === 'reconnect') {
-    const existing = await findInstallationByCrmAccount(deps.store, deps.box, connection.crm, connection.crmAccountId);
-    if (existing?.id !== flow.installationId) {
-      await completed.abandon().catch((error: unknown) => deps.logger.warn({ err: (error as Error).message }, 'could not revoke the unused grant'));
-      sendConnectProblem(res, {
-        status: 409,
-        title: 'A different account was chosen',
-        message: `You signed in to ${connect.label} account ${connection.crmAccountId}, which is not the account of the installation being reconnected. Nothing was changed: start again and choose that installation's account.`,
-        retryHref,
-      });
-      return;
-    }
+  const existing = await findInstallationByCrmAccount(deps.store, deps.box, connection.crm, connection.crmAccountId);
+  const storedRefreshToken = existing?.crmCredentials.refreshToken;
+  // The flow's own grant when it is not kept; not when it is the stored one (HubSpot may hand a user the same refresh token again).
+  const dropGrant = async () => {
+    if (completed.refreshToken === storedRefreshToken) return;
+    await completed.abandon().catch((error: unknown) => deps.logger.warn({ crm: connect.crm, err: (error as Error).message }, 'could not revoke the unused grant'));
+  };
+  if (flow.purpose === 'reconnect' && existing?.id !== flow.installationId) {
+    await dropGrant();
+    sendConnectProblem(res, {
+      status: 409,
+      title: 'A different account was chosen',
+      message: `You signed in to ${connect.label} account ${connection.crmAccountId}, which is not the account of the installation being reconnected. Nothing was changed: start again and choose that installation's account.`,
+      retryHref,
+    });
+    return;
   }
 
-  const { installation, created } = await deps.store.transaction(async (tx) => {
-    const saved = await saveCrmConnection(tx, deps.box, connection, newWebhookSecret);
-    // Like the single-tenant installation: every widget, default mapping, until the admin binds widgets themselves.
-    if (saved.created) await ensureBinding(tx, { installationId: saved.installation.id, widgetId: ANY_WIDGET, mappingFile: null, enabled: true });
-    return saved;
-  });
-  deps.tokens.forget(installation.id);
+  let verdict: AdminVerdict;
+  try {
+    verdict = await adminVerdict(deps.store, completed, existing);
+  } catch (error) {
+    if (!(error instanceof OAuthRequestError)) throw error;
+    await dropGrant();
+    deps.logger.warn({ crm: connect.crm, kind: error.kind, code: error.code }, `admin check failed: ${error.message}`);
+    sendConnectProblem(res, {
+      status: 502,
+      title: `${connect.label} could not confirm your admin rights`,
+      message: `${error.message}. Nothing was changed: try again.`,
+      retryHref,
+    });
+    return;
+  }
+  if (!verdict.admin) {
+    await dropGrant();
+    deps.logger.warn({ crm: connect.crm, crmAccountId: connection.crmAccountId, installationId: existing?.id, purpose: flow.purpose }, 'OAuth flow refused: the user is not an admin');
+    sendConnectProblem(res, { status: 403, title: 'You are not an admin of this installation', message: `${verdict.why} Nothing was changed.` });
+    return;
+  }
+
+  let installation: Installation;
+  let created = false;
+  if (existing && flow.purpose === 'login') {
+    // Signing in vouches for the user; it connects nothing: the installation keeps the tokens it has.
+    await dropGrant();
+    // An installation from before owners were recorded gets the first admin the CRM vouches for.
+    if (verdict.via === 'crm') await claimOwnership(deps.store, existing.id, crmUserOf(completed));
+    installation = existing;
+  } else {
+    try {
+      ({ installation, created } = await deps.store.transaction(async (tx) => {
+        const saved = await saveCrmConnection(tx, deps.box, connection, newWebhookSecret);
+        // Installed by someone else since the check above: their installation is not ours to overwrite.
+        if (!existing && !saved.created) throw new ConcurrentInstallError();
+        // Like the single-tenant installation: every widget, default mapping, until the admin binds widgets themselves.
+        if (saved.created) await ensureBinding(tx, { installationId: saved.installation.id, widgetId: ANY_WIDGET, mappingFile: null, enabled: true });
+        await claimOwnership(tx, saved.installation.id, crmUserOf(completed));
+        return saved;
+      }));
+    } catch (error) {
+      if (!(error instanceof ConcurrentInstallError)) throw error;
+      await dropGrant();
+      sendConnectProblem(res, { status: 409, title: 'Installed meanwhile', message: `${connect.label} account ${connection.crmAccountId} was installed by someone else a moment ago. Nothing was changed: sign in instead.`, retryHref });
+      return;
+    }
+    deps.tokens.forget(installation.id);
+    // Revoked only now that the new grant is stored: had saving failed, the old one would still be working.
+    if (existing && storedRefreshToken && storedRefreshToken !== completed.refreshToken) {
+      await connect.revoke(storedRefreshToken, existing.crmSettings).then(
+        () => deps.logger.info({ installationId: installation.id }, 'the replaced grant was revoked'),
+        (error: unknown) => deps.logger.warn({ installationId: installation.id, err: (error as Error).message }, 'could not revoke the replaced grant'),
+      );
+    }
+  }
   const signedIn = deps.sessions.read(req)?.installationIds ?? [];
-  deps.sessions.issue(res, { installationIds: [...signedIn, installation.id], user: completed.user });
+  // userId: the CRM user id, for pages that act as this user (src/admin's Admins page records who added whom).
+  const identity = { installationIds: [...new Set([...signedIn, installation.id])], user: completed.user, userId: completed.userId };
+  deps.sessions.issue(res, identity);
   deps.logger.info(
-    { installationId: installation.id, crm: connection.crm, crmAccountId: connection.crmAccountId, purpose: flow.purpose, created },
-    created ? 'installation created by OAuth' : 'installation connected by OAuth',
+    { installationId: installation.id, crm: connection.crm, crmAccountId: connection.crmAccountId, purpose: flow.purpose, created, via: verdict.via },
+    created ? 'installation created by OAuth' : flow.purpose === 'login' && existing ? 'admin signed in by OAuth' : 'installation connected by OAuth',
   );
   res.set({ 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' });
   res.redirect(303, `${deps.adminPath}/installations/${encodeURIComponent(installation.id)}`);
 }
+
+class ConcurrentInstallError extends Error {}
 
 /** The install URL that starts the same kind of flow again. */
 function installHref(connect: CrmConnect, flow: PendingFlow): string {

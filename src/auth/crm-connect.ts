@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import type { CrmName } from '../crm/write-plan.ts';
 import type { Manifest } from '../manifest.ts';
-import type { CrmConnection } from '../store/installations.ts';
-import type { HubSpotOAuth } from './hubspot-oauth.ts';
+import type { CrmConnection, CrmSettings } from '../store/installations.ts';
+import { USERS_READ_SCOPE, type HubSpotOAuth } from './hubspot-oauth.ts';
 import { credentialsOf } from './installation-tokens.ts';
 import type { PendingFlow } from './oauth-state.ts';
 import { newPkcePair } from './pkce.ts';
@@ -21,8 +21,18 @@ export interface FlowStartFields {
 
 export interface CompletedConnection {
   connection: CrmConnection;
-  /** Who the CRM says signed in: the admin session's user. */
+  /** Who the CRM says signed in: the admin session's user (HubSpot user email, Salesforce username). */
   user: string;
+  /** The CRM's id of that user (HubSpot user id, Salesforce user id), when it says. */
+  userId: string | undefined;
+  /** The refresh token the exchange granted: not revoked when it is the one already stored. */
+  refreshToken: string;
+  /**
+   * Whether the CRM itself says the user administers the account: Salesforce's Customize
+   * Application or Modify All Data; a HubSpot super admin. Undefined when the CRM cannot be asked
+   * (the HubSpot user did not grant the optional settings.users.read scope).
+   */
+  crmAdmin(): Promise<boolean | undefined>;
   /** Revokes what the exchange just granted, when the connection is refused afterwards. */
   abandon(): Promise<void>;
 }
@@ -38,6 +48,8 @@ export interface CrmConnect {
   /** Install URL parameters that start the same flow again (the Salesforce environment). */
   restartQuery(flow: PendingFlow): Record<string, string>;
   complete(code: string, flow: PendingFlow): Promise<CompletedConnection>;
+  /** Revokes a grant stored before (one a reinstall replaced), with the settings stored with it. */
+  revoke(refreshToken: string, settings: CrmSettings): Promise<void>;
 }
 
 export function hubSpotConnect(oauth: HubSpotOAuth, manifest: Manifest['crms']['hubspot']): CrmConnect {
@@ -62,9 +74,16 @@ export function hubSpotConnect(oauth: HubSpotOAuth, manifest: Manifest['crms']['
           crmCredentials: credentialsOf(tokens),
         },
         user: info.user ?? `HubSpot portal ${info.portalId}`,
+        userId: info.userId,
+        refreshToken: tokens.refreshToken,
+        crmAdmin: async () => {
+          if (info.userId === undefined || !info.scopes.includes(USERS_READ_SCOPE)) return undefined;
+          return oauth.isSuperAdmin(tokens.accessToken, info.userId);
+        },
         abandon: () => oauth.revoke(tokens.refreshToken),
       };
     },
+    revoke: (refreshToken) => oauth.revoke(refreshToken),
   };
 }
 
@@ -103,8 +122,12 @@ export function salesforceConnect(oauth: SalesforceOAuth, manifest: Manifest['cr
           crmCredentials: { accessToken: tokens.accessToken, refreshToken: tokens.refreshToken },
         },
         user: identity.username,
+        userId: identity.userId,
+        refreshToken: tokens.refreshToken,
+        crmAdmin: () => oauth.canAdministerOrg(tokens.instanceUrl, tokens.accessToken),
         abandon: () => oauth.revoke(loginUrl, tokens.refreshToken),
       };
     },
+    revoke: (refreshToken, settings) => oauth.revoke(settings.loginUrl ?? oauth.loginUrl('production'), refreshToken),
   };
 }

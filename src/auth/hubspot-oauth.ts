@@ -26,8 +26,26 @@ const TokenResponse = z.looseObject({
 const AccessTokenInfo = z.looseObject({
   hub_id: z.union([z.number().int().positive(), z.string().regex(/^\d+$/)]),
   user: z.string().optional(),
+  user_id: z.union([z.number().int().positive(), z.string().regex(/^\d+$/)]).optional(),
   scopes: z.array(z.string()).default([]),
 });
+
+/** What the user provisioning API says of a user (`GET /settings/v3/users/{userId}`). */
+const PortalUser = z.looseObject({
+  id: z.union([z.string(), z.number()]),
+  email: z.string().optional(),
+  superAdmin: z.boolean().default(false),
+});
+
+/** The optional scope that lets the connector ask whether a user is a super admin of the portal. */
+export const USERS_READ_SCOPE = 'settings.users.read';
+
+/** HubSpot API errors: `{ "status": "error", "message": ..., "category": "MISSING_SCOPES" }`. */
+const apiError = (body: unknown) => {
+  const { code, message } = standardOAuthError(body);
+  const category = typeof body === 'object' && body !== null ? (body as { category?: unknown }).category : undefined;
+  return { code: typeof category === 'string' ? category : code, message };
+};
 
 export interface OAuthTokens {
   accessToken: string;
@@ -38,7 +56,9 @@ export interface OAuthTokens {
 
 export interface HubSpotTokenInfo {
   portalId: string;
+  /** The signed-in user's email and HubSpot user id. */
   user: string | undefined;
+  userId: string | undefined;
   scopes: string[];
 }
 
@@ -91,7 +111,19 @@ export class HubSpotOAuth {
       schema: AccessTokenInfo,
       errorOf: standardOAuthError,
     });
-    return { portalId: String(info.hub_id), user: info.user, scopes: info.scopes };
+    return { portalId: String(info.hub_id), user: info.user, userId: info.user_id === undefined ? undefined : String(info.user_id), scopes: info.scopes };
+  }
+
+  /** Whether the user is a super admin of the token's portal; needs the token to carry USERS_READ_SCOPE. */
+  async isSuperAdmin(accessToken: string, userId: string): Promise<boolean> {
+    const user = await oauthRequest(this.#fetch, {
+      what: 'HubSpot user lookup',
+      url: `${this.#app.apiUrl}/settings/v3/users/${encodeURIComponent(userId)}`,
+      bearer: accessToken,
+      schema: PortalUser,
+      errorOf: apiError,
+    });
+    return user.superAdmin;
   }
 
   /** Uninstalls the app from the portal: the refresh token and its access tokens stop working. */

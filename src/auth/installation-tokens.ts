@@ -4,14 +4,16 @@
  * CRM returns, including a rotated refresh token.
  *
  * One refresh at a time per installation: in this process, concurrent callers share the refresh
- * in flight (single-flight); across processes the refresh runs holding the installation's row
- * lock (`SELECT … FOR UPDATE`) and first re-reads the row, so a process that waited finds the
- * token the other one stored and does not refresh again (which, with rotation, would fail).
+ * in flight (single-flight); across processes the refresh runs holding the installation's token
+ * lease (src/auth/token-lease.ts: taken and committed before the CRM is called, no transaction
+ * open during the call) and reads the row as the lease is taken, so a process that waited finds
+ * the token the other one stored and does not refresh again (which, with rotation, would fail).
  *
- * A refresh the CRM refuses for good (invalid_grant, BAD_REFRESH_TOKEN) marks the installation
- * `disconnected` with "needs reconnection: …" in the same transaction and throws an auth CrmError.
+ * A refresh the CRM refuses for good marks the installation, with the same compare-and-set write:
+ * HubSpot's BAD_REFRESH_TOKEN means the app was uninstalled from the portal (`uninstalled`, tokens
+ * wiped); Salesforce's invalid_grant & co. mean `disconnected` with "needs reconnection: …".
  */
-import type { CrmCredentials, CrmSettings, Installation } from '../store/installations.ts';
+import type { CrmCredentials, CrmSettings, Installation, InstallationStatus } from '../store/installations.ts';
 import { getInstallation, lockCrmCredentials, setInstallationStatus, updateCrmCredentials } from '../store/installations.ts';
 import { CrmError } from '../crm/errors.ts';
 import type { HubSpotTokens } from '../crm/hubspot/api.ts';
@@ -23,11 +25,13 @@ import type { Store } from '../store/store.ts';
 import { HUBSPOT_DEAD_GRANTS, type HubSpotOAuth } from './hubspot-oauth.ts';
 import { OAuthRequestError } from './oauth-http.ts';
 import { SALESFORCE_DEAD_GRANTS, type SalesforceOAuth } from './salesforce-oauth.ts';
+import { withTokenLease, type HeldTokenLease } from './token-lease.ts';
 
 export const REFRESH_MARGIN_SECONDS = 5 * 60;
 /** A refresh asked for without knowing which token was rejected: whatever is stored is. */
 const STORED = Symbol('stored token');
 export const NEEDS_RECONNECTION = 'needs reconnection';
+export const UNINSTALLED_FROM_HUBSPOT = 'uninstalled from HubSpot: install again to resume';
 
 /** The access token this process last saw for an installation. */
 interface HeldToken {
@@ -44,6 +48,8 @@ export interface InstallationTokensOptions {
   salesforce: SalesforceOAuth | undefined;
   logger: Logger;
   now?: () => number;
+  /** How long a refresh may hold the token lease before another process may take it over (tests shorten it). */
+  leaseSeconds?: number;
 }
 
 /** What the Salesforce adapter (src/crm/salesforce/session.ts) takes for one installation. */
@@ -66,10 +72,12 @@ export class InstallationTokens {
   readonly #now: () => number;
   readonly #held = new Map<string, HeldToken>();
   readonly #refreshing = new Map<string, Promise<HeldToken>>();
+  readonly #leaseOptions: { leaseSeconds?: number };
 
   constructor(options: InstallationTokensOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#leaseOptions = options.leaseSeconds === undefined ? {} : { leaseSeconds: options.leaseSeconds };
   }
 
   /**
@@ -161,7 +169,7 @@ export class InstallationTokens {
   async #readStored(installationId: string): Promise<HeldToken> {
     const installation = await getInstallation(this.#options.store, this.#options.box, installationId);
     if (!installation) throw new CrmError('auth', `installation ${installationId} no longer exists`, { code: 'NO_INSTALLATION' });
-    if (installation.status === 'disconnected') throw disconnectedError(installationId, installation.statusReason);
+    if (installation.status !== 'active') throw inactiveError(installationId, installation.status, installation.statusReason);
     const held = heldOf(installation.crmCredentials);
     if (!held) throw new CrmError('auth', `installation ${installationId} has no CRM token stored: reconnect it`, { code: 'NO_TOKEN' });
     this.#held.set(installationId, held);
@@ -172,46 +180,46 @@ export class InstallationTokens {
   #refreshOnce(installationId: string, rejected: string | typeof STORED | undefined): Promise<HeldToken> {
     let pending = this.#refreshing.get(installationId);
     if (!pending) {
-      pending = this.#refreshLocked(installationId, rejected).finally(() => this.#refreshing.delete(installationId));
+      pending = this.#refreshLeased(installationId, rejected).finally(() => this.#refreshing.delete(installationId));
       this.#refreshing.set(installationId, pending);
     }
     return pending;
   }
 
-  async #refreshLocked(installationId: string, rejected: string | typeof STORED | undefined): Promise<HeldToken> {
+  async #refreshLeased(installationId: string, rejected: string | typeof STORED | undefined): Promise<HeldToken> {
     const { store, box, logger } = this.#options;
-    // Failures are returned, not thrown, so the transaction commits a `disconnected` status it set.
-    const outcome = await store.transaction(async (tx): Promise<RefreshOutcome> => {
-      const row = await lockCrmCredentials(tx, box, installationId);
-      if (!row) return { ok: false, error: new CrmError('auth', `installation ${installationId} no longer exists`, { code: 'NO_INSTALLATION' }) };
-      if (row.status === 'disconnected') return { ok: false, error: disconnectedError(installationId, null) };
+    // Failures are returned, not thrown, so the lease is written (a status) or released before they surface.
+    const outcome = await withTokenLease({ store, box, ...this.#leaseOptions }, installationId, async ({ row, write }): Promise<RefreshOutcome> => {
+      if (row.status !== 'active') return { ok: false, error: inactiveError(installationId, row.status, row.statusReason) };
       const stored = heldOf(row.crmCredentials);
-      // Another process (or an earlier caller here) refreshed while we waited for the lock.
+      // Another process (or an earlier caller here) refreshed while we waited for the lease.
       if (stored && rejected !== STORED && stored.accessToken !== rejected && this.#isFresh(stored)) return { ok: true, held: stored };
       const refreshToken = row.crmCredentials.refreshToken;
-      if (!refreshToken) return this.#deadGrant(tx, installationId, 'no refresh token is stored');
+      if (!refreshToken) return this.#deadGrant(write, installationId, 'no refresh token is stored', false);
       let next: { credentials: CrmCredentials; settings?: CrmSettings; held: HeldToken };
       try {
+        // No transaction is open here: the lease alone keeps other refreshes of this installation out.
         next = await this.#callRefresh(row.crm, row.crmSettings, row.crmCredentials, refreshToken, installationId);
       } catch (error) {
-        if (isDeadGrant(error)) return this.#deadGrant(tx, installationId, (error as Error).message);
+        if (isDeadGrant(error)) return this.#deadGrant(write, installationId, (error as Error).message, row.crm === 'hubspot');
         // Refused for another reason (the app's own credentials): an operator fixes the configuration; the installation stays.
         const kind = error instanceof OAuthRequestError && error.kind === 'rejected' ? 'auth' : 'retryable';
         return { ok: false, error: new CrmError(kind, `token refresh failed: ${(error as Error).message}`, { code: 'REFRESH_FAILED', cause: error }) };
       }
-      await updateCrmCredentials(tx, box, installationId, next.credentials);
-      if (next.settings) {
-        await tx.query('UPDATE installations SET crm_settings = $2::jsonb WHERE id = $1', [installationId, JSON.stringify(next.settings)]);
+      if (!(await write({ credentials: next.credentials, ...(next.settings ? { settings: next.settings } : {}) }))) {
+        // A reinstall or disconnect replaced the tokens while the CRM answered: what we got is not the installation's any more.
+        return { ok: false, error: new CrmError('retryable', `installation ${installationId}: its tokens were replaced during the refresh`, { code: 'TOKENS_REPLACED' }) };
       }
       return { ok: true, held: next.held };
     });
-    if (!outcome.ok) {
+    const settled = outcome ?? { ok: false, error: new CrmError('auth', `installation ${installationId} no longer exists`, { code: 'NO_INSTALLATION' }) };
+    if (!settled.ok) {
       this.#held.delete(installationId);
-      logger.warn({ installationId, kind: outcome.error.kind }, outcome.error.message);
-      throw outcome.error;
+      logger.warn({ installationId, kind: settled.error.kind, code: settled.error.code }, settled.error.message);
+      throw settled.error;
     }
-    this.#held.set(installationId, outcome.held);
-    return outcome.held;
+    this.#held.set(installationId, settled.held);
+    return settled.held;
   }
 
   async #callRefresh(
@@ -239,9 +247,19 @@ export class InstallationTokens {
     return { credentials: { ...credentials, ...credentialsOf(tokens) }, held: { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt } };
   }
 
-  async #deadGrant(tx: Parameters<typeof setInstallationStatus>[0], installationId: string, why: string): Promise<RefreshOutcome> {
+  /**
+   * The CRM refused the grant for good. On HubSpot that means the app was uninstalled from the
+   * portal (HubSpot refresh tokens do not expire; uninstalling or revoking answers BAD_REFRESH_TOKEN):
+   * the tokens are wiped and the installation waits for an install. Elsewhere it needs reconnection.
+   */
+  async #deadGrant(write: HeldTokenLease['write'], installationId: string, why: string, uninstalled: boolean): Promise<RefreshOutcome> {
+    if (uninstalled) {
+      await write({ credentials: {}, status: { status: 'uninstalled', reason: UNINSTALLED_FROM_HUBSPOT } });
+      this.#options.logger.warn({ installationId, why }, 'installation uninstalled from HubSpot: tokens wiped');
+      return { ok: false, error: inactiveError(installationId, 'uninstalled', UNINSTALLED_FROM_HUBSPOT) };
+    }
     const reason = `${NEEDS_RECONNECTION}: the CRM refused to refresh the access token (${why})`;
-    await setInstallationStatus(tx, installationId, 'disconnected', reason);
+    await write({ status: { status: 'disconnected', reason } });
     return { ok: false, error: new CrmError('auth', `installation ${installationId} ${reason}`, { code: 'NEEDS_RECONNECTION', status: 401 }) };
   }
 
@@ -249,7 +267,7 @@ export class InstallationTokens {
     const { store, box } = this.#options;
     await store.transaction(async (tx) => {
       const row = await lockCrmCredentials(tx, box, installationId);
-      if (!row || row.status === 'disconnected') return;
+      if (!row || row.status !== 'active') return;
       await updateCrmCredentials(tx, box, installationId, {
         ...row.crmCredentials,
         accessToken: rotated.accessToken,
@@ -274,8 +292,13 @@ function isDeadGrant(error: unknown): boolean {
   return error.code !== undefined && (HUBSPOT_DEAD_GRANTS.has(error.code) || SALESFORCE_DEAD_GRANTS.has(error.code));
 }
 
-const disconnectedError = (installationId: string, reason: string | null) =>
-  new CrmError('auth', `installation ${installationId} is disconnected${reason ? ` (${reason})` : ''}: reconnect it from the admin pages`, {
+/** Why an installation that is not active hands out no token. */
+function inactiveError(installationId: string, status: Exclude<InstallationStatus, 'active'>, reason: string | null): CrmError {
+  if (status === 'uninstalled') {
+    return new CrmError('auth', `installation ${installationId} was ${UNINSTALLED_FROM_HUBSPOT}`, { code: 'UNINSTALLED', status: 401 });
+  }
+  return new CrmError('auth', `installation ${installationId} is disconnected${reason ? ` (${reason})` : ''}: reconnect it from the admin pages`, {
     code: 'DISCONNECTED',
     status: 401,
   });
+}

@@ -35,6 +35,23 @@ const Identity = z.looseObject({
   username: z.string().min(1),
 });
 
+/** The signing-in user's own row of UserPermissionAccess (Salesforce answers for the token's user). */
+const PermissionAccess = z.looseObject({
+  records: z.array(z.looseObject({ PermissionsCustomizeApplication: z.boolean(), PermissionsModifyAllData: z.boolean() })).length(1, {
+    error: 'must hold exactly the signed-in user\'s permissions',
+  }),
+});
+const ADMIN_PERMISSIONS_QUERY = 'SELECT PermissionsCustomizeApplication, PermissionsModifyAllData FROM UserPermissionAccess';
+const API_VERSION = '62.0';
+
+/** Salesforce REST errors: `[{ "errorCode": "INSUFFICIENT_ACCESS", "message": ... }]`. */
+const restError = (body: unknown) => {
+  const first: unknown = Array.isArray(body) ? body[0] : body;
+  if (typeof first !== 'object' || first === null) return {};
+  const { errorCode, message } = first as { errorCode?: unknown; message?: unknown };
+  return { code: typeof errorCode === 'string' ? errorCode : undefined, message: typeof message === 'string' ? message : undefined };
+};
+
 export interface SalesforceConnection {
   accessToken: string;
   refreshToken: string;
@@ -120,6 +137,18 @@ export class SalesforceOAuth {
       errorOf: standardOAuthError,
     });
     return { orgId: identity.organization_id, userId: identity.user_id, username: identity.username };
+  }
+
+  /**
+   * Whether the token's user may administer the org's connector: Customize Application (what
+   * installing a connected app takes) or Modify All Data.
+   */
+  async canAdministerOrg(instanceUrl: string, accessToken: string): Promise<boolean> {
+    const url = new URL(`/services/data/v${API_VERSION}/query`, instanceUrl);
+    url.searchParams.set('q', ADMIN_PERMISSIONS_QUERY);
+    const answer = await oauthRequest(this.#fetch, { what: 'Salesforce permission check', url: url.toString(), bearer: accessToken, schema: PermissionAccess, errorOf: restError });
+    const [permissions] = answer.records;
+    return permissions!.PermissionsCustomizeApplication || permissions!.PermissionsModifyAllData;
   }
 
   async refresh(loginUrl: string, refreshToken: string): Promise<SalesforceRefresh> {

@@ -47,9 +47,9 @@ export class BackfillManager {
     const params = parseBackfillParams(request.params);
     const installation = await getInstallation(this.#rt.store, this.#rt.box, request.installationId);
     if (!installation) throw new Error(`no installation ${request.installationId}`);
-    if (installation.status === 'disconnected') {
+    if (installation.status !== 'active') {
       throw new Error(
-        `installation ${installation.id} is disconnected (${installation.statusReason ?? 'no reason given'}): reconnect it before backfilling`,
+        `installation ${installation.id} is ${installation.status} (${installation.statusReason ?? 'no reason given'}): reconnect it before backfilling`,
       );
     }
     // Refused now rather than recorded as a failed backfill: without the platform's URL and key there is nothing to walk.

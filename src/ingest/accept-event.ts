@@ -51,10 +51,13 @@ export async function acceptEvent(
       await settleReceipt(tx, receipt, { outcome: 'ignored', detail: reason });
       return { status: 'ignored', reason };
     }
-    // A disconnected installation (src/auth disconnect, or a refused refresh) stops syncing until it is reconnected.
+    // A disconnected installation (src/auth disconnect, or a refused refresh) stops syncing until it is reconnected;
+    // one uninstalled from HubSpot until it is installed again.
     const installation = await getInstallationStatus(tx, installationId);
-    if (installation?.status === 'disconnected') {
-      const reason = `the installation is disconnected (${installation.statusReason ?? 'no reason given'}); reconnect it to sync again`;
+    if (installation && installation.status !== 'active') {
+      const reason = installation.status === 'uninstalled'
+        ? `the installation was ${installation.statusReason ?? 'uninstalled from its CRM'}`
+        : `the installation is disconnected (${installation.statusReason ?? 'no reason given'}); reconnect it to sync again`;
       await settleReceipt(tx, receipt, { outcome: 'ignored', detail: reason });
       return { status: 'ignored', reason };
     }

@@ -8,7 +8,8 @@ import { CrmName } from '../crm/write-plan.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { Queryable } from './store.ts';
 
-export const InstallationStatus = z.enum(['active', 'disconnected']);
+/** `uninstalled`: the app was removed from the HubSpot portal; tokens wiped until someone installs it again. */
+export const InstallationStatus = z.enum(['active', 'disconnected', 'uninstalled']);
 export type InstallationStatus = z.infer<typeof InstallationStatus>;
 
 /** Tokens and other CRM secrets, by name (`accessToken`, `refreshToken`, `clientSecret`...). */
@@ -68,6 +69,12 @@ interface InstallationRow {
 
 /** The additional authenticated data of a sealed column: a value only opens in the row and column it was sealed for. */
 const sealContext = (column: string, id: string) => `installations.${column}:${id}`;
+
+/** The installation's CRM tokens, sealed for its row (src/store/token-lease.ts writes them outside this module). */
+export const sealCrmCredentials = (box: SecretBox, id: string, credentials: CrmCredentials): string =>
+  box.seal(JSON.stringify(credentials), sealContext('crm_credentials', id));
+export const openCrmCredentials = (box: SecretBox, id: string, sealed: string): CrmCredentials =>
+  CrmCredentials.parse(JSON.parse(box.open(sealed, sealContext('crm_credentials', id))));
 
 export const newInstallationId = (): string => `inst_${randomUUID().replaceAll('-', '').slice(0, 20)}`;
 
@@ -262,7 +269,9 @@ export async function saveCrmConnection(
   const credentials = box.seal(JSON.stringify(connection.crmCredentials), sealContext('crm_credentials', id));
   const [row] = existing
     ? await tx.query<InstallationRow>(
-        `UPDATE installations SET crm_settings = $2::jsonb, crm_credentials_sealed = $3, status = 'active', status_reason = NULL, updated_at = now()
+        // A refresh holding the token lease must not write the replaced grant's tokens back: its lease ends here.
+        `UPDATE installations SET crm_settings = $2::jsonb, crm_credentials_sealed = $3, status = 'active', status_reason = NULL,
+           token_version = token_version + 1, token_lease_owner = NULL, token_lease_expires_at = NULL, updated_at = now()
          WHERE id = $1 RETURNING *`,
         [id, settings, credentials],
       )
@@ -306,7 +315,7 @@ export async function lockCrmCredentials(
 }
 
 export async function updateCrmCredentials(db: Queryable, box: SecretBox, id: string, credentials: CrmCredentials): Promise<void> {
-  await db.query('UPDATE installations SET crm_credentials_sealed = $2, updated_at = now() WHERE id = $1', [
+  await db.query('UPDATE installations SET crm_credentials_sealed = $2, token_version = token_version + 1, updated_at = now() WHERE id = $1', [
     id,
     box.seal(JSON.stringify(credentials), sealContext('crm_credentials', id)),
   ]);

@@ -262,6 +262,38 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'installation admins (owner + added), uninstalled status, token lease and version',
+    sql: `
+      -- HubSpot uninstalls the app from the portal: tokens wiped, syncing stopped until installed again
+      ALTER TABLE installations DROP CONSTRAINT installations_status_check;
+      ALTER TABLE installations ADD CONSTRAINT installations_status_check CHECK (status IN ('active', 'disconnected', 'uninstalled'));
+
+      -- Token custody without a transaction open across a CRM call: a refresh or revoke takes the lease with a
+      -- short committed UPDATE, calls the CRM, then writes only while it still holds the lease (compare-and-set).
+      -- token_version counts every write of the credentials, so waiters see that the token changed.
+      ALTER TABLE installations ADD COLUMN token_version integer NOT NULL DEFAULT 0;
+      ALTER TABLE installations ADD COLUMN token_lease_owner text;
+      ALTER TABLE installations ADD COLUMN token_lease_expires_at timestamptz;
+
+      -- Who may administer an installation besides what the CRM says (Salesforce permissions, HubSpot super admins):
+      -- its owner (the CRM user who installed it) and the admins an admin added by CRM user id or email.
+      CREATE TABLE installation_admins (
+        id bigserial PRIMARY KEY,
+        installation_id text NOT NULL REFERENCES installations(id) ON DELETE CASCADE,
+        role text NOT NULL CHECK (role IN ('owner', 'admin')),
+        crm_user_id text,
+        email text,
+        added_by text,
+        added_at timestamptz NOT NULL DEFAULT now(),
+        CHECK (crm_user_id IS NOT NULL OR email IS NOT NULL)
+      );
+      CREATE UNIQUE INDEX installation_admins_one_owner ON installation_admins (installation_id) WHERE role = 'owner';
+      CREATE UNIQUE INDEX installation_admins_by_user_id ON installation_admins (installation_id, crm_user_id) WHERE crm_user_id IS NOT NULL;
+      CREATE UNIQUE INDEX installation_admins_by_email ON installation_admins (installation_id, lower(email)) WHERE email IS NOT NULL;
+    `,
+  },
+  {
     version: 8,
     name: 'deleted installations: the anonymised audit row a deletion leaves',
     sql: `

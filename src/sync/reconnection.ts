@@ -16,7 +16,7 @@ export async function markDisconnectedOnAuthFailure(
   logger: Logger,
 ): Promise<void> {
   const auth = failures.find((failure): failure is CrmError => failure instanceof CrmError && failure.kind === 'auth');
-  if (!auth || installation.status === 'disconnected') return;
+  if (!auth || installation.status !== 'active') return;
   const reason = `${installation.crm} refused the connector's credentials: ${auth.describe()}. Reconnect the installation`;
   try {
     await setInstallationStatus(db, installation.id, 'disconnected', reason);

@@ -120,8 +120,8 @@ async function prepare(
   try {
     const recheck = data.extractionWaitStartedAt !== undefined && job.retryCount === 0;
     const record = await markAttempt(ctx.store, key, data.trigger, !recheck);
-    if (installation.status === 'disconnected') {
-      throw new Error(`installation ${installation.id} is disconnected (${installation.statusReason ?? 'no reason given'}); reconnect it`);
+    if (installation.status !== 'active') {
+      throw new Error(`installation ${installation.id} is ${installation.status} (${installation.statusReason ?? 'no reason given'}); reconnect it`);
     }
     const source = ctx.deps.platformFor(installation);
     const conversation = await source.getConversation(data.conversationId);

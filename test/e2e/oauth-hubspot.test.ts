@@ -302,15 +302,14 @@ describe.each(storeBackends())('HubSpot connect flow on $name', (backend) => {
       expect(hubspot.state(hubspot.defaultPortal.portalId).customProperties.deals.length).toBeGreaterThan(0);
     });
 
-    it('marks the installation as needing reconnection when HubSpot refuses the refresh token', async () => {
+    it('marks the installation uninstalled, tokens wiped, when HubSpot refuses the refresh token (the app was removed)', async () => {
       const { refreshToken } = (await getInstallation(service.store, service.box, installationId))!.crmCredentials;
       await fetch(`${hubspot.url}/oauth/v1/refresh-tokens/${refreshToken}`, { method: 'DELETE' });
       const failure = await otherProcess({ now: await nearExpiryClock() }).tokens.getAccessToken(installationId).catch((e: unknown) => e);
       expect(failure).toBeInstanceOf(CrmError);
-      expect(failure).toMatchObject({ kind: 'auth', code: 'NEEDS_RECONNECTION' });
+      expect(failure).toMatchObject({ kind: 'auth', code: 'UNINSTALLED' });
       const installation = await getInstallation(service.store, service.box, installationId);
-      expect(installation?.status).toBe('disconnected');
-      expect(installation?.statusReason).toMatch(/^needs reconnection: .*BAD_REFRESH_TOKEN/);
+      expect(installation).toMatchObject({ status: 'uninstalled', statusReason: 'uninstalled from HubSpot: install again to resume', crmCredentials: {} });
     });
 
     it('reconnecting the same portal makes the installation active again', async () => {

@@ -98,7 +98,7 @@ describe('the generated HubSpot project', () => {
             type: 'oauth',
             redirectUrls: [`https://connector.example.com${manifest.crms.hubspot.redirectPath}`],
             requiredScopes: manifest.crms.hubspot.scopes,
-            optionalScopes: [],
+            optionalScopes: ['settings.users.read'],
           },
           support: { supportEmail: manifest.support.email, documentationUrl: manifest.support.documentationUrl },
         },

@@ -57,6 +57,9 @@ function installationRow(viewer: AdminViewer, { installation, counts, limiter }:
     ${installation.status === 'disconnected'
       ? html`<div class="small error-text">${installation.statusReason ?? 'The CRM no longer accepts the connector\'s credentials.'}</div>
     <a class="button" href="${reconnect}">Reconnect</a>`
+      : ''}${installation.status === 'uninstalled'
+      ? html`<div class="small error-text">${installation.statusReason ?? 'uninstalled from HubSpot: install again to resume'}</div>
+    <a class="button" href="/install/${installation.crm}">Install again</a>`
       : ''}</td>
   <td>${rateLimitCell(limiter, limitsHere, now)}</td>
   <td>${installation.platformApiUrl

@@ -10,6 +10,9 @@ import type { Portal } from './portals.ts';
 import { TEN_SECONDS_MS } from './rate-limiter.ts';
 import type { SandboxContext } from './sandbox-context.ts';
 
+/** The scopes of the request's token (set by the pipeline's authentication). */
+export const scopesOf = (res: Response): readonly string[] => (res.locals.scopes as readonly string[] | undefined) ?? [];
+
 export function portalOf(res: Response): Portal {
   const portal: unknown = res.locals.portal;
   if (!portal) throw new Error('route reached without an authenticated portal');
@@ -31,7 +34,9 @@ const isSearch = (req: Request) => req.method === 'POST' && /\/search\/?$/.test(
 function authenticate(context: SandboxContext): RequestHandler {
   return (req, res, next) => {
     const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    res.locals.portal = context.portals.get(context.tokens.authenticate(token));
+    const { portalId, scopes } = context.tokens.authenticate(token);
+    res.locals.portal = context.portals.get(portalId);
+    res.locals.scopes = scopes;
     next();
   };
 }

@@ -10,6 +10,7 @@ import { oauthRoutes } from './routes/oauth.ts';
 import { oauthAuthorizeRoutes } from './oauth-authorize.ts';
 import { objectRoutes } from './routes/objects.ts';
 import { propertyRoutes } from './routes/properties.ts';
+import { userRoutes } from './routes/users.ts';
 import type { SandboxContext } from './sandbox-context.ts';
 
 const log = createLogger({ name: 'hubspot-sandbox' });
@@ -41,8 +42,8 @@ export function createHubSpotSandboxApp(context: SandboxContext, defaultPortalId
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(inspectionRoutes(context, defaultPortalId));
   app.use(oauthRoutes(context), oauthAuthorizeRoutes(context));
-  app.use(['/crm', '/account-info'], ...apiPipeline(context));
-  app.use(objectRoutes(context), associationRoutes(), propertyRoutes(context), accountInfoRoutes());
+  app.use(['/crm', '/account-info', '/settings'], ...apiPipeline(context));
+  app.use(objectRoutes(context), associationRoutes(), propertyRoutes(context), accountInfoRoutes(), userRoutes());
   app.use(unknownRoute);
   app.use(sendError);
   return app;

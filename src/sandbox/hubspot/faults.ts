@@ -27,9 +27,13 @@ export class FaultInjector {
     this.#rules = [];
   }
 
-  /** The fault for this request, if one applies; each use counts against its rule. */
-  take(path: string): FaultSpec | undefined {
-    const rule = this.#rules.find((r) => r.remaining > 0 && (r.spec.pathPrefix === undefined || path.startsWith(r.spec.pathPrefix)));
+  /**
+   * The fault for this request, if one applies; each use counts against its rule. `explicitOnly`:
+   * only rules whose pathPrefix names this path (the token endpoint is not an API call).
+   */
+  take(path: string, options: { explicitOnly?: boolean } = {}): FaultSpec | undefined {
+    const applies = (prefix: string | undefined) => (prefix === undefined ? !options.explicitOnly : path.startsWith(prefix));
+    const rule = this.#rules.find((r) => r.remaining > 0 && applies(r.spec.pathPrefix));
     if (!rule) return undefined;
     rule.remaining--;
     this.#rules = this.#rules.filter((r) => r.remaining > 0);

@@ -98,6 +98,13 @@ export function internalError(status: number): HubSpotError {
   return new HubSpotError(status, standardBody('INTERNAL_ERROR', 'internal error'));
 }
 
+/** A call the token's scopes do not cover (HubSpot answers 403 MISSING_SCOPES). */
+export function missingScopesError(requiredScopes: string[]): HubSpotError {
+  return new HubSpotError(403, standardBody('MISSING_SCOPES', "This app hasn't been granted all required scopes to make this call.", {
+    errors: [{ message: 'One or more of the following scopes are required.', context: { requiredScopes } }],
+  }));
+}
+
 /** The OAuth endpoints use their own shape: the error code sits in `status`. */
 export function oauthError(status: string, message: string, httpStatus = 400): HubSpotError {
   return new HubSpotError(httpStatus, { status, message, correlationId: randomUUID() });

@@ -10,7 +10,7 @@ import { createHubSpotSandboxApp } from './app.ts';
 import { FaultSpec } from './faults.ts';
 import { resolveOptions, type HubSpotSandboxOptions } from './options.ts';
 import { portalState, type PortalState } from './portal-state.ts';
-import { PortalRegistry } from './portals.ts';
+import { PortalRegistry, type PortalUser } from './portals.ts';
 import type { RequestStatsSnapshot } from './request-stats.ts';
 import type { SandboxContext } from './sandbox-context.ts';
 import { TokenVault } from './tokens.ts';
@@ -20,6 +20,7 @@ export type { HubSpotSandboxOptions } from './options.ts';
 export type { PortalState } from './portal-state.ts';
 export type { RequestStatsSnapshot } from './request-stats.ts';
 export type { FaultSpec } from './faults.ts';
+export type { PortalUser } from './portals.ts';
 
 export interface PortalCredentials {
   portalId: number;
@@ -39,8 +40,16 @@ export interface HubSpotSandbox {
   clearFaults(portalId: number): void;
   /** Every OAuth access token of the portal expires now (private-app tokens never expire). */
   expireTokens(portalId: number): void;
-  /** What a consent page would hand the redirect URI; exchange it at `POST /oauth/v1/token`. */
-  issueAuthorizationCode(portalId: number, request: { clientId: string; redirectUri: string; scopes?: string[] }): string;
+  /** What a consent page would hand the redirect URI (for `userId`, a user of the portal; else its first super admin). */
+  issueAuthorizationCode(portalId: number, request: { clientId: string; redirectUri: string; scopes?: string[]; userId?: number }): string;
+  /** Adds a user to the portal; they can then be picked on the consent page (by email). */
+  addUser(portalId: number, user: { email: string; superAdmin?: boolean }): PortalUser;
+  /** Whether the connector revoked this refresh token (DELETE /oauth/v1/refresh-tokens/:t), not merely rotated it away. */
+  refreshTokenRevoked(token: string): boolean;
+  /** How many grants a user of the portal consented to were revoked (a refused sign-in's, for one). */
+  revokedGrantsOf(portalId: number, userId: number): number;
+  /** A user removes the app in the portal's settings: its grants end; a refresh then answers BAD_REFRESH_TOKEN. */
+  uninstallApp(portalId: number, clientId: string): void;
   close(): Promise<void>;
 }
 
@@ -73,7 +82,18 @@ export async function startHubSpotSandbox(options: HubSpotSandboxOptions = {}): 
     },
     clearFaults: (portalId) => portals.get(portalId).faults.clear(),
     expireTokens: (portalId) => tokens.expireAccessTokens(portals.get(portalId).portalId),
-    issueAuthorizationCode: (portalId, request) => tokens.issueAuthorizationCode(portals.get(portalId).portalId, request),
+    issueAuthorizationCode(portalId, { userId, ...request }) {
+      const portal = portals.get(portalId);
+      const user = userId === undefined ? undefined : portal.users.get(userId);
+      if (userId !== undefined && !user) throw new Error(`HubSpot sandbox portal ${portalId} has no user ${userId}`);
+      return tokens.issueAuthorizationCode(portal.portalId, { ...request, user: user && { userId: user.userId, email: user.email } });
+    },
+    addUser: (portalId, user) => portals.addUser(portalId, user),
+    refreshTokenRevoked: (token) => tokens.wasRevoked(token),
+    revokedGrantsOf: (portalId, userId) => tokens.revokedGrantsOf(portalId, userId),
+    uninstallApp: (portalId, clientId) => {
+      tokens.uninstall(portals.get(portalId).portalId, clientId);
+    },
     async close() {
       const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       server.closeAllConnections(); // keep-alive sockets would otherwise hold close() open

@@ -35,6 +35,8 @@ export function consentPage(request: ConsentRequest, app: { appId: number }, por
   <fieldset><legend>Choose an account</legend>
     ${portalIds.map((id, i) => html`<label><input type="radio" name="portal_id" value="${id}"${i === 0 ? html` checked` : ''}> Portal ${id}</label>`)}
   </fieldset>
+  <label>Sign in as (a user's email; empty: the account's first super admin)
+    <input type="text" name="user_email" value="" autocomplete="off"></label>
   <p>After you choose, you go back to <code>${request.redirectUri}</code>.</p>
   ${hidden('client_id', request.clientId)}${hidden('redirect_uri', request.redirectUri)}${hidden('scope', request.scope)}
   ${hidden('optional_scope', request.optionalScope)}${hidden('state', request.state)}

@@ -21,6 +21,7 @@ const AuthorizeRequest = z.object({
 const Decision = AuthorizeRequest.extend({
   decision: z.enum(['allow', 'deny']),
   portal_id: z.coerce.number().int().optional(),
+  user_email: z.string().trim().toLowerCase().optional(),
 });
 
 function sendError(res: Response, status: number, message: string): void {
@@ -74,8 +75,16 @@ export function oauthAuthorizeRoutes(context: SandboxContext): Router {
         sendError(res, 400, 'choose one of the listed accounts');
         return;
       }
+      const users = [...portal.users.values()];
+      const user = request.user_email ? users.find((u) => u.email === request.user_email) : users[0];
+      if (!user) {
+        sendError(res, 400, `portal ${portal.portalId} has no user ${request.user_email}: add one with the sandbox's addUser`);
+        return;
+      }
       const scopes = [...request.scope.split(' '), ...(request.optional_scope ?? '').split(' ')].filter((s) => s !== '');
-      target.searchParams.set('code', context.tokens.issueAuthorizationCode(portal.portalId, { clientId: request.client_id, redirectUri: request.redirect_uri, scopes }));
+      target.searchParams.set('code', context.tokens.issueAuthorizationCode(portal.portalId, {
+        clientId: request.client_id, redirectUri: request.redirect_uri, scopes, user: { userId: user.userId, email: user.email },
+      }));
     }
     if (request.state !== undefined) target.searchParams.set('state', request.state);
     res.redirect(302, target.toString());

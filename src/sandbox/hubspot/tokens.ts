@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   expiredAuthenticationError, invalidAuthenticationError, notFoundError, oauthError,
 } from './hubspot-errors.ts';
+import { SANDBOX_ADMIN } from './portals.ts';
 
 export const OAuthClient = z.object({
   clientId: z.string().min(1),
@@ -25,8 +26,13 @@ export const DEFAULT_SCOPES = [
   'crm.schemas.deals.read', 'crm.schemas.deals.write',
 ];
 
-const SANDBOX_USER = { user: 'sandbox-admin@example.com', userId: 1 };
 const AUTHORIZATION_CODE_TTL_MS = 10 * 60_000;
+
+/** Who consented: the user the token acts for (token info's `user` and `user_id`). */
+export interface GrantUser {
+  userId: number;
+  email: string;
+}
 
 interface Grant {
   /** One installation: the code's exchange and every refresh after it share this id. */
@@ -34,6 +40,7 @@ interface Grant {
   portalId: number;
   clientId: string;
   scopes: string[];
+  user: GrantUser;
 }
 
 interface AccessToken {
@@ -42,6 +49,7 @@ interface AccessToken {
   clientId: string | undefined;
   scopes: string[];
   grantId: string | undefined;
+  user: GrantUser | undefined;
 }
 
 export interface TokenResponse {
@@ -62,6 +70,8 @@ export class TokenVault {
   readonly #options: TokenVaultOptions;
   readonly #accessTokens = new Map<string, AccessToken>();
   readonly #refreshTokens = new Map<string, Grant>();
+  /** Refresh tokens revoked through `DELETE /oauth/v1/refresh-tokens/:t` (tests ask whether a grant was revoked). */
+  readonly #revoked = new Map<string, { portalId: number; userId: number }>();
   readonly #codes = new Map<string, Omit<Grant, 'grantId'> & { redirectUri: string; expiresAt: number }>();
 
   constructor(options: TokenVaultOptions) {
@@ -79,17 +89,17 @@ export class TokenVault {
 
   issuePrivateAppToken(portalId: number): string {
     const token = `pat-na1-${randomUUID()}`;
-    this.#accessTokens.set(token, { portalId, expiresAt: undefined, clientId: undefined, scopes: DEFAULT_SCOPES, grantId: undefined });
+    this.#accessTokens.set(token, { portalId, expiresAt: undefined, clientId: undefined, scopes: DEFAULT_SCOPES, grantId: undefined, user: undefined });
     return token;
   }
 
-  /** The portal a bearer token opens, or HubSpot's 401. */
-  authenticate(token: string | undefined): number {
+  /** The portal a bearer token opens and the scopes it carries, or HubSpot's 401. */
+  authenticate(token: string | undefined): { portalId: number; scopes: readonly string[] } {
     const record = token === undefined ? undefined : this.#accessTokens.get(token);
     if (!record) throw invalidAuthenticationError();
     const now = this.#options.now();
     if (record.expiresAt !== undefined && now >= record.expiresAt) throw expiredAuthenticationError(now - record.expiresAt);
-    return record.portalId;
+    return { portalId: record.portalId, scopes: record.scopes };
   }
 
   /** The registered client an authorization request names; throws when it is unknown or its redirect URI is not the registered one. */
@@ -100,11 +110,13 @@ export class TokenVault {
     return client;
   }
 
-  issueAuthorizationCode(portalId: number, request: { clientId: string; redirectUri: string; scopes?: string[] | undefined }): string {
+  /** `user`: who consented; the portal's first super admin when not said. */
+  issueAuthorizationCode(portalId: number, request: { clientId: string; redirectUri: string; scopes?: string[] | undefined; user?: GrantUser | undefined }): string {
     const client = this.authorizationClient(request);
     const code = randomUUID();
+    const user = request.user ?? { userId: SANDBOX_ADMIN.userId, email: SANDBOX_ADMIN.email };
     this.#codes.set(code, {
-      portalId, clientId: client.clientId, scopes: request.scopes ?? DEFAULT_SCOPES, redirectUri: client.redirectUri,
+      portalId, clientId: client.clientId, scopes: request.scopes ?? DEFAULT_SCOPES, redirectUri: client.redirectUri, user,
       expiresAt: this.#options.now() + AUTHORIZATION_CODE_TTL_MS,
     });
     return code;
@@ -135,8 +147,8 @@ export class TokenVault {
         throw oauthError('BAD_AUTH_CODE', 'missing or unknown auth code');
       }
       this.#codes.delete(form.code ?? ''); // codes are single-use
-      const { portalId, clientId, scopes } = code;
-      return this.#issueTokens({ grantId: randomUUID(), portalId, clientId, scopes }, `na1-${randomUUID()}`);
+      const { portalId, clientId, scopes, user } = code;
+      return this.#issueTokens({ grantId: randomUUID(), portalId, clientId, scopes, user }, `na1-${randomUUID()}`);
     }
 
     const presented = form.refresh_token;
@@ -153,7 +165,7 @@ export class TokenVault {
     const now = this.#options.now();
     if (!record || record.clientId === undefined || (record.expiresAt ?? 0) <= now) throw notFoundError('Access token not found or expired');
     return {
-      token, user: SANDBOX_USER.user, user_id: SANDBOX_USER.userId, hub_id: record.portalId, hub_domain: `portal-${record.portalId}.sandbox`,
+      token, user: record.user?.email, user_id: record.user?.userId, hub_id: record.portalId, hub_domain: `portal-${record.portalId}.sandbox`,
       app_id: this.appId(record.clientId), scopes: record.scopes, token_type: 'access',
       expires_in: Math.floor(((record.expiresAt ?? now) - now) / 1000),
     };
@@ -163,7 +175,7 @@ export class TokenVault {
     const grant = this.#refreshTokens.get(token);
     if (!grant) throw notFoundError('Refresh token not found');
     return {
-      token, user: SANDBOX_USER.user, user_id: SANDBOX_USER.userId, hub_id: grant.portalId, hub_domain: `portal-${grant.portalId}.sandbox`,
+      token, user: grant.user.email, user_id: grant.user.userId, hub_id: grant.portalId, hub_domain: `portal-${grant.portalId}.sandbox`,
       client_id: grant.clientId, scopes: grant.scopes, token_type: 'refresh',
     };
   }
@@ -173,9 +185,43 @@ export class TokenVault {
     const grant = this.#refreshTokens.get(token);
     if (!grant) throw notFoundError('Refresh token not found');
     this.#refreshTokens.delete(token);
+    this.#revoked.set(token, { portalId: grant.portalId, userId: grant.user.userId });
     for (const [accessToken, record] of this.#accessTokens) {
       if (record.grantId === grant.grantId) this.#accessTokens.delete(accessToken);
     }
+  }
+
+  /** Whether this refresh token was revoked (not merely rotated away or never issued). */
+  wasRevoked(token: string): boolean {
+    return this.#revoked.has(token);
+  }
+
+  /** How many grants of this user in this portal were revoked. */
+  revokedGrantsOf(portalId: number, userId: number): number {
+    return [...this.#revoked.values()].filter((r) => r.portalId === portalId && r.userId === userId).length;
+  }
+
+  /** The portal of the installation a refresh token belongs to, if it is live. */
+  portalOfRefreshToken(token: string | undefined): number | undefined {
+    return token === undefined ? undefined : this.#refreshTokens.get(token)?.portalId;
+  }
+
+  /**
+   * The app is uninstalled from the portal (a user removed it in HubSpot's settings): every OAuth
+   * grant of it ends, so a refresh answers BAD_REFRESH_TOKEN as HubSpot's does.
+   */
+  uninstall(portalId: number, clientId: string): number {
+    let ended = 0;
+    for (const [token, grant] of this.#refreshTokens) {
+      if (grant.portalId === portalId && grant.clientId === clientId) {
+        this.#refreshTokens.delete(token);
+        ended++;
+      }
+    }
+    for (const [token, record] of this.#accessTokens) {
+      if (record.portalId === portalId && record.clientId === clientId) this.#accessTokens.delete(token);
+    }
+    return ended;
   }
 
   /** Expires every OAuth access token of a portal now (private-app tokens do not expire). */

@@ -66,6 +66,12 @@ export interface SalesforceSandbox {
   /** Forgets the org's counted API calls, as if the 24-hour window had moved past them. */
   resetUsage(orgId: string): void;
   issueAuthorizationCode(request: AuthorizationRequest): string;
+  /** Adds a user to the org, without Customize Application / Modify All Data unless given; pick them on the consent page by username. */
+  addUser(orgId: string, user: { username: string; customizeApplication?: boolean; modifyAllData?: boolean }): { userId: string; username: string };
+  /** Whether this refresh token was revoked at /services/oauth2/revoke (not merely rotated away). */
+  refreshTokenRevoked(token: string): boolean;
+  /** How many grants of this user of the org were revoked (a refused sign-in's, for one). */
+  revokedGrantsOf(orgId: string, userId: string): number;
   close(): Promise<void>;
 }
 
@@ -92,7 +98,11 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
     now,
     instanceUrl: () => url,
-    userOf: (orgId) => orgs.get(orgId)?.user.userId,
+    userOf: (orgId, userId) => {
+      const org = orgs.get(orgId);
+      if (userId === undefined) return org?.user.userId;
+      return org?.users.has(userId) ? userId : undefined;
+    },
   });
 
   const orgOf = (orgId: string): SalesforceOrg => {
@@ -144,6 +154,12 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     expireTokens: (orgId) => control.expireTokens(orgId),
     resetUsage: (orgId) => control.resetUsage(orgId),
     issueAuthorizationCode: (request) => vault.issueAuthorizationCode(request),
+    addUser: (orgId, user) => {
+      const added = orgOf(orgId).addUser(user);
+      return { userId: added.userId, username: added.username };
+    },
+    refreshTokenRevoked: (token) => vault.wasRevoked(token),
+    revokedGrantsOf: (orgId, userId) => vault.revokedGrantsOf(orgId, userId),
     close: () => close(server),
   };
 }

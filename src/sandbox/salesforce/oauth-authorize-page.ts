@@ -44,6 +44,8 @@ export function allowAccessPage(request: AuthorizePageRequest, orgs: { orgId: st
   <fieldset><legend>Sign in to</legend>
     ${orgs.map((o, i) => html`<label><input type="radio" name="org_id" value="${o.orgId}"${i === 0 ? html` checked` : ''}> ${o.username} (org ${o.orgId})</label>`)}
   </fieldset>
+  <label>Sign in as (a username of the chosen org; empty: its administrator)
+    <input type="text" name="username" value="" autocomplete="off"></label>
   <p>Access is then handed to <code>${request.redirectUri}</code>.</p>
   ${hidden('response_type', 'code')}${hidden('client_id', request.clientId)}${hidden('redirect_uri', request.redirectUri)}
   ${hidden('scope', request.scope)}${hidden('state', request.state)}

@@ -23,7 +23,7 @@ const AuthorizeQuery = z.object({
   code_challenge_method: z.string().optional(),
 });
 
-const Decision = AuthorizeQuery.extend({ decision: z.enum(['allow', 'deny']), org_id: z.string().optional() });
+const Decision = AuthorizeQuery.extend({ decision: z.enum(['allow', 'deny']), org_id: z.string().optional(), username: z.string().trim().optional() });
 
 type Checked = { ok: true; request: AuthorizePageRequest } | { ok: false; error: string; description: string };
 
@@ -82,11 +82,15 @@ export function oauthAuthorizeRoutes(vault: TokenVault, orgs: OrgRegistry): Rout
       target.searchParams.set('error', 'access_denied');
       target.searchParams.set('error_description', 'end-user denied authorization');
     } else {
+      const username = form.data.username;
+      const user = username ? orgs.get(form.data.org_id ?? '')?.userByName(username) : undefined;
+      if (username && !user) return sendError(res, 'invalid_request', `no user ${username} in org ${form.data.org_id ?? '(none chosen)'}`);
       try {
         const code = vault.issueAuthorizationCode({
           clientId: request.clientId,
           redirectUri: request.redirectUri,
           orgId: form.data.org_id ?? '',
+          ...(user ? { userId: user.userId } : {}),
           ...(request.codeChallenge === undefined ? {} : { codeChallenge: request.codeChallenge, codeChallengeMethod: 'S256' as const }),
           scope: request.scope,
         });

@@ -4,7 +4,11 @@
  * belongs on this router too: it would call `tokens.issueAuthorizationCode` and redirect.
  */
 import express, { Router } from 'express';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { internalError } from '../hubspot-errors.ts';
 import type { SandboxContext } from '../sandbox-context.ts';
+
+const TOKEN_PATH = '/oauth/v1/token';
 
 function formFields(body: unknown): Record<string, string | undefined> {
   if (typeof body !== 'object' || body === null) return {};
@@ -14,8 +18,14 @@ function formFields(body: unknown): Record<string, string | undefined> {
 export function oauthRoutes(context: SandboxContext): Router {
   const router = Router();
 
-  router.post('/oauth/v1/token', express.urlencoded({ extended: false }), (req, res) => {
-    res.json(context.tokens.grant(formFields(req.body)));
+  router.post(TOKEN_PATH, express.urlencoded({ extended: false }), async (req, res) => {
+    const form = formFields(req.body);
+    // A refresh of a portal's installation meets the faults injected for the token endpoint (pathPrefix /oauth/v1/token).
+    const portalId = form.grant_type === 'refresh_token' ? context.tokens.portalOfRefreshToken(form.refresh_token) : undefined;
+    const fault = portalId === undefined ? undefined : context.portals.find(portalId)?.faults.take(TOKEN_PATH, { explicitOnly: true });
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.status !== undefined) throw internalError(fault.status);
+    res.json(context.tokens.grant(form));
   });
 
   router.get('/oauth/v1/access-tokens/:token', (req, res) => {

@@ -70,12 +70,12 @@ export function oauthRoutes(vault: TokenVault, orgs: OrgRegistry, instanceUrl: (
       return;
     }
     const org = orgs.get(req.params.orgId);
-    if (!org || session.orgId !== org.orgId || req.params.userId !== org.user.userId) {
+    const u = org?.users.get(req.params.userId);
+    if (!org || !u || session.orgId !== org.orgId) {
       res.status(403).type('text/plain').send('Bad_Id');
       return;
     }
     const base = instanceUrl();
-    const u = org.user;
     res.json({
       id: `${base}/id/${org.orgId}/${u.userId}`,
       asserted_user: true,

@@ -19,6 +19,8 @@ export const AuthorizationRequest = z.object({
   clientId: z.string().min(1),
   redirectUri: z.string().min(1),
   orgId: z.string().min(1),
+  /** Who consents: a user of the org; its administrator when omitted. */
+  userId: z.string().min(1).optional(),
   /** base64url(SHA-256(code_verifier)); omit only for clients that do not use PKCE. */
   codeChallenge: z.string().min(43).max(128).regex(/^[A-Za-z0-9_-]+$/, 'a code challenge is base64url without padding').optional(),
   codeChallengeMethod: z.literal('S256').default('S256'),
@@ -61,8 +63,11 @@ export interface TokenVaultOptions {
   now: () => number;
   /** Where the sandbox listens; known once the server is up. */
   instanceUrl: () => string;
-  /** Resolves the user of an org, or undefined when there is no such org. */
-  userOf: (orgId: string) => string | undefined;
+  /**
+   * The id of the user who consents: `userId` when it is a user of the org, else (no userId) the
+   * org's administrator; undefined when there is no such org or user.
+   */
+  userOf: (orgId: string, userId?: string) => string | undefined;
 }
 
 export class TokenVault {
@@ -70,6 +75,8 @@ export class TokenVault {
   readonly #codes = new Map<string, Omit<Grant, 'grantId'> & { redirectUri: string; codeChallenge: string | undefined; expiresAt: number; used: boolean }>();
   readonly #accessTokens = new Map<string, Grant & { expiresAt: number }>();
   readonly #refreshTokens = new Map<string, Grant>();
+  /** Refresh tokens revoked at `/services/oauth2/revoke` (tests ask whether a grant was revoked, not rotated). */
+  readonly #revoked = new Map<string, Session>();
 
   constructor(options: TokenVaultOptions) {
     this.#options = options;
@@ -96,8 +103,8 @@ export class TokenVault {
     const parsed = AuthorizationRequest.parse(request);
     const client = this.#client(parsed.clientId);
     if (parsed.redirectUri !== client.redirectUri) throw redirectMismatch();
-    const userId = this.#options.userOf(parsed.orgId);
-    if (!userId) throw new OAuthError('invalid_request', `no org ${parsed.orgId} in this sandbox`);
+    const userId = this.#options.userOf(parsed.orgId, parsed.userId);
+    if (!userId) throw new OAuthError('invalid_request', `no org ${parsed.orgId}${parsed.userId ? ` with user ${parsed.userId}` : ''} in this sandbox`);
     const code = `aPrx${random(48)}`;
     this.#codes.set(code, {
       orgId: parsed.orgId, userId, clientId: client.clientId, scope: parsed.scope, redirectUri: parsed.redirectUri,
@@ -179,10 +186,20 @@ export class TokenVault {
     const refresh = this.#refreshTokens.get(token);
     if (refresh) {
       this.#refreshTokens.delete(token);
+      this.#revoked.set(token, { orgId: refresh.orgId, userId: refresh.userId });
       for (const [key, access] of this.#accessTokens) if (access.grantId === refresh.grantId) this.#accessTokens.delete(key);
       return;
     }
     if (!this.#accessTokens.delete(token)) throw new OAuthError('unsupported_token_type', 'this token type is not supported');
+  }
+
+  wasRevoked(refreshToken: string): boolean {
+    return this.#revoked.has(refreshToken);
+  }
+
+  /** How many grants of this user of the org were revoked. */
+  revokedGrantsOf(orgId: string, userId: string): number {
+    return [...this.#revoked.values()].filter((r) => r.orgId === orgId && r.userId === userId).length;
   }
 
   /** Ends every access token of an org (refresh tokens keep working), as a session timeout would. */

@@ -19,7 +19,10 @@ export class OrgRegistry {
     const n = this.#orgs.size + 1;
     const org = new SalesforceOrg({
       orgId,
-      user: { userId, username: `admin@sandbox-org-${n}.example`, email: `admin@sandbox-org-${n}.example`, firstName: 'Sandbox', lastName: `Admin ${n}` },
+      user: {
+        userId, username: `admin@sandbox-org-${n}.example`, email: `admin@sandbox-org-${n}.example`, firstName: 'Sandbox', lastName: `Admin ${n}`,
+        permissions: { customizeApplication: true, modifyAllData: true },
+      },
       dailyLimit: this.#dailyLimit,
       ids: this.ids,
       now: this.#now,

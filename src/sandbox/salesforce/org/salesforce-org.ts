@@ -17,11 +17,16 @@ export interface OrgUser {
   email: string;
   firstName: string;
   lastName: string;
+  /** The system permissions UserPermissionAccess reports for the user. */
+  permissions: { customizeApplication: boolean; modifyAllData: boolean };
 }
 
 export class SalesforceOrg {
   readonly orgId: string;
+  /** The org's administrator (both permissions): who signs in when the consent page names nobody else. */
   readonly user: OrgUser;
+  /** Every user of the org by id, the administrator first. */
+  readonly users = new Map<string, OrgUser>();
   readonly schema = new SchemaCatalog();
   readonly store = new RecordStore();
   readonly faults = new FaultQueue();
@@ -35,9 +40,31 @@ export class SalesforceOrg {
   constructor(options: { orgId: string; user: OrgUser; dailyLimit: number; ids: IdGenerator; now: () => number }) {
     this.orgId = options.orgId;
     this.user = options.user;
+    this.users.set(options.user.userId, options.user);
     this.ids = options.ids;
     this.now = options.now;
     this.usage = new ApiUsage(options.dailyLimit, options.now);
+  }
+
+  /** Adds a user (a standard user unless given permissions); usernames are unique in the org. */
+  addUser(user: { username: string; customizeApplication?: boolean; modifyAllData?: boolean }): OrgUser {
+    const username = user.username.trim().toLowerCase();
+    if (!/^[^@\s]+@[^@\s]+$/.test(username)) throw new Error(`addUser: username must look like name@example.com, got ${JSON.stringify(user.username)}`);
+    if (this.userByName(username)) throw new Error(`addUser: org ${this.orgId} already has a user ${username}`);
+    const added: OrgUser = {
+      userId: this.ids.next('005'),
+      username,
+      email: username,
+      firstName: 'Sandbox',
+      lastName: username.split('@')[0]!,
+      permissions: { customizeApplication: user.customizeApplication ?? false, modifyAllData: user.modifyAllData ?? false },
+    };
+    this.users.set(added.userId, added);
+    return added;
+  }
+
+  userByName(username: string): OrgUser | undefined {
+    return [...this.users.values()].find((u) => u.username === username.trim().toLowerCase());
   }
 
   get rules(): readonly ParsedOrgRule[] {

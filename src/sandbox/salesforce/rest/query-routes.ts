@@ -5,6 +5,7 @@
  */
 import { parseSoql } from '../soql/soql-parser.ts';
 import { runQuery } from '../soql/soql-evaluator.ts';
+import { USER_PERMISSION_ACCESS, userPermissionAccess } from '../soql/user-permission-access.ts';
 import { SalesforceApiError } from './salesforce-error.ts';
 import { json, type RestContext, type RestRequest, type RestResponse, type RestRoute } from './rest-types.ts';
 
@@ -34,7 +35,14 @@ export const queryRoutes: RestRoute[] = [
         if (soql === null || soql.trim() === '') {
           throw SalesforceApiError.of(400, 'MALFORMED_QUERY', 'A query string has to be specified');
         }
-        const outcome = runQuery(ctx.org, ctx.version, parseSoql(soql));
+        const query = parseSoql(soql);
+        if (query.from.name.toLowerCase() === USER_PERMISSION_ACCESS.toLowerCase()) {
+          const user = ctx.org.users.get(ctx.userId);
+          if (!user) throw SalesforceApiError.of(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
+          const records = userPermissionAccess(query, user);
+          return json(200, { totalSize: records.length, done: true, records });
+        }
+        const outcome = runQuery(ctx.org, ctx.version, query);
         return page(ctx, outcome.records, 0, outcome.totalSize, batchSize(req));
       },
     },

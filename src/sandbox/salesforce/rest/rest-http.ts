@@ -48,10 +48,11 @@ function parseBody(req: Request): unknown {
   }
 }
 
-function sessionOrg(req: Request, vault: TokenVault, orgs: OrgRegistry): SalesforceOrg | undefined {
+function sessionOf(req: Request, vault: TokenVault, orgs: OrgRegistry): { org: SalesforceOrg; userId: string } | undefined {
   const token = req.get('authorization')?.match(/^(?:Bearer|OAuth)\s+(\S+)\s*$/i)?.[1];
   const session = token ? vault.authenticate(token) : undefined;
-  return session ? orgs.get(session.orgId) : undefined;
+  const org = session ? orgs.get(session.orgId) : undefined;
+  return org && session ? { org, userId: session.userId } : undefined;
 }
 
 export function restRoutes(options: { vault: TokenVault; orgs: OrgRegistry; instanceUrl: () => string; log: Logger }): Router {
@@ -69,11 +70,12 @@ export function restRoutes(options: { vault: TokenVault; orgs: OrgRegistry; inst
       sendError(res, notFound());
       return;
     }
-    const org = sessionOrg(req, options.vault, options.orgs);
-    if (!org) {
+    const session = sessionOf(req, options.vault, options.orgs);
+    if (!session) {
       sendError(res, invalidSession());
       return;
     }
+    const { org } = session;
     const version = match[1]!;
     const path = match[2] ?? '/';
     const limitHeader = (): void => {
@@ -102,7 +104,7 @@ export function restRoutes(options: { vault: TokenVault; orgs: OrgRegistry; inst
     let response: RestResponse;
     try {
       const ctx: RestContext = {
-        org, version, instanceUrl: options.instanceUrl(), writer: new RecordWriter(org, version), dispatch: (inner, request) => dispatchRest(inner, request),
+        org, userId: session.userId, version, instanceUrl: options.instanceUrl(), writer: new RecordWriter(org, version), dispatch: (inner, request) => dispatchRest(inner, request),
       };
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
       response = dispatchRest(ctx, { method: req.method, path, query: new URL(req.originalUrl, 'http://sandbox').searchParams, body: parseBody(req), headers });

@@ -23,6 +23,8 @@ export interface RestResponse {
 
 export interface RestContext {
   org: SalesforceOrg;
+  /** The user the session's token acts for. */
+  userId: string;
   /** Where the sandbox listens (`http://127.0.0.1:PORT`): instance and login URL at once. */
   instanceUrl: string;
   /** The API version the caller asked for, `62.0`. */
