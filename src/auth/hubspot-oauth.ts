@@ -126,7 +126,7 @@ export class HubSpotOAuth {
     return user.superAdmin;
   }
 
-  /** Uninstalls the app from the portal: the refresh token and its access tokens stop working. */
+  /** Deletes the refresh token at HubSpot (`DELETE /oauth/v1/refresh-tokens/:token`): it and its access tokens stop working. The app stays installed (uninstalling is a separate API, `appinstalls/…/external-install`). */
   async revoke(refreshToken: string): Promise<void> {
     await oauthRequest(this.#fetch, {
       what: 'HubSpot refresh token revocation',
