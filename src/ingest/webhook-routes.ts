@@ -1,8 +1,12 @@
 /**
  * `POST /webhooks/platform/:installationId` and `POST /webhooks/platform` (the single-tenant
- * `default` installation). Order matters: unknown installation 404, body over the limit 413,
- * signature 401 (verified on the raw bytes), malformed body 400 with the path, then the durable
- * write and 2xx. Unknown event types are acknowledged (202) so the platform keeps the endpoint on.
+ * `default` installation). Order matters, cheapest refusal first: the per-installation rate limit
+ * 429 (src/http/abuse-routes.ts, mounted ahead), a declared Content-Length over the limit 413
+ * before anything is read, unknown installation 404 (secrets from the in-process cache), a body
+ * that grows over the limit as it streams 413 (the connection is closed), signature 401 (verified
+ * on the raw bytes), malformed body 400 with the path, then the durable write and 2xx. Nothing
+ * before the durable write reads the database except a cache miss. Unknown event types are
+ * acknowledged (202) so the platform keeps the endpoint on.
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { PgBoss } from 'pg-boss';
@@ -10,19 +14,19 @@ import { z } from 'zod';
 import type { Logger } from '../log.ts';
 import { webhooksReceived, webhooksRejected } from '../observability/metrics.ts';
 import { ConversationEvent, ConversationEventData, KnownEventType, WebhookEnvelope } from '../platform/webhook-event.ts';
-import { getWebhookSecrets } from '../store/installations.ts';
-import type { SecretBox } from '../store/secret-box.ts';
 import { DEFAULT_INSTALLATION } from '../store/single-tenant.ts';
 import type { Store } from '../store/store.ts';
 import { describeIssues } from '../zod-issues.ts';
 import { acceptEvent, type IncomingEvent } from './accept-event.ts';
-import { sendError } from './http-error.ts';
+import { payloadTooLarge, sendError } from './http-error.ts';
+import type { WebhookSecretCache } from './webhook-secret-cache.ts';
 import { verifyWebhook } from './webhook-verifier.ts';
 
 export interface WebhookContext {
   store: Store;
   boss: PgBoss;
-  box: SecretBox;
+  /** Installations' webhook secrets, cached in this process. */
+  secrets: WebhookSecretCache;
   maxBodyBytes: number;
   logger: Logger;
   /** True once shutdown began: new webhooks get 503 so the sender redelivers them to a live process. */
@@ -45,7 +49,13 @@ export function webhookRoutes(ctx: WebhookContext): Router {
       sendError(res, 503, 'shutting_down', 'this process is shutting down; redeliver later');
       return;
     }
-    const secrets = await getWebhookSecrets(ctx.store, ctx.box, installationId);
+    const declared = Number(req.headers['content-length']);
+    if (declared > ctx.maxBodyBytes) {
+      webhooksRejected.inc({ reason: 'payload_too_large' });
+      payloadTooLarge(res, ctx.maxBodyBytes);
+      return;
+    }
+    let secrets = await ctx.secrets.get(installationId);
     if (!secrets) {
       webhooksRejected.inc({ reason: 'installation_not_found' });
       sendError(res, 404, 'installation_not_found', `no installation ${JSON.stringify(installationId)}`);
@@ -60,7 +70,15 @@ export function webhookRoutes(ctx: WebhookContext): Router {
       }),
     );
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verification = verifyWebhook(secrets, body, req.headers);
+    let verification = verifyWebhook(secrets, body, req.headers);
+    if (!verification.ok && verification.code === 'invalid_signature') {
+      // Perhaps rotated by another process since they were cached; reloaded at most every few seconds.
+      const fresh = await ctx.secrets.refreshAfterFailure(installationId, secrets);
+      if (fresh) {
+        secrets = fresh;
+        verification = verifyWebhook(secrets, body, req.headers);
+      }
+    }
     if (!verification.ok) {
       webhooksRejected.inc({ reason: verification.code });
       ctx.logger.warn({ installationId, code: verification.code }, `webhook rejected: ${verification.message}`);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CrmName } from '../crm/write-plan.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { Queryable } from './store.ts';
+import { webhookSecretsChanged } from './webhook-secret-changes.ts';
 
 export const InstallationStatus = z.enum(['active', 'disconnected']);
 export type InstallationStatus = z.infer<typeof InstallationStatus>;
@@ -100,6 +101,7 @@ export async function upsertInstallation(db: Queryable, box: SecretBox, input: I
     ],
   );
   if (!row) throw new Error(`installation ${input.name}: upsert returned no row`);
+  webhookSecretsChanged(id);
   return toInstallation(row, box);
 }
 
@@ -280,6 +282,8 @@ export async function saveCrmConnection(
         ],
       );
   if (!row) throw new Error(`installation ${connection.name}: saving the CRM connection returned no row`);
+  // A new id may be remembered as unknown by the webhook route's cache.
+  if (!existing) webhookSecretsChanged(id);
   return { installation: toInstallation(row, box), created: !existing };
 }
 
