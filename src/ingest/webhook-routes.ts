@@ -19,6 +19,7 @@ import type { Store } from '../store/store.ts';
 import { describeIssues } from '../zod-issues.ts';
 import { acceptEvent, type IncomingEvent } from './accept-event.ts';
 import { payloadTooLarge, sendError } from './http-error.ts';
+import { BodyTooLargeError, readLimitedBody } from './request-body.ts';
 import type { WebhookSecretCache } from './webhook-secret-cache.ts';
 import { verifyWebhook } from './webhook-verifier.ts';
 
@@ -41,7 +42,6 @@ const ConversationEventIds = ConversationEvent.extend({ data: ConversationEventD
 
 export function webhookRoutes(ctx: WebhookContext): Router {
   const router = express.Router();
-  const rawBody = express.raw({ type: () => true, limit: ctx.maxBodyBytes });
   const receive = async (req: Request, res: Response, installationId: string) => {
     if (ctx.draining()) {
       webhooksRejected.inc({ reason: 'shutting_down' });
@@ -61,15 +61,15 @@ export function webhookRoutes(ctx: WebhookContext): Router {
       sendError(res, 404, 'installation_not_found', `no installation ${JSON.stringify(installationId)}`);
       return;
     }
-    await new Promise<void>((resolve, reject) =>
-      rawBody(req, res, (error?: unknown) => {
-        if (!error) return resolve();
-        // The error responder answers 413; counted here, where it is known to be a webhook.
-        if ((error as { type?: string }).type === 'entity.too.large') webhooksRejected.inc({ reason: 'payload_too_large' });
-        reject(error);
-      }),
-    );
-    const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    let body: Buffer;
+    try {
+      body = await readLimitedBody(req, ctx.maxBodyBytes);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      webhooksRejected.inc({ reason: 'payload_too_large' });
+      payloadTooLarge(res, ctx.maxBodyBytes);
+      return;
+    }
     let verification = verifyWebhook(secrets, body, req.headers);
     if (!verification.ok && verification.code === 'invalid_signature') {
       // Perhaps rotated by another process since they were cached; reloaded at most every few seconds.
