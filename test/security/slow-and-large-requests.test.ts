@@ -97,7 +97,8 @@ describe.each(backends)('slow and large requests on $name', (backend) => {
     expect(client.status).toBe(413);
     expect(client.received).toContain('WEBHOOK_MAX_BODY_BYTES');
     expect(closedAfterMs).toBeLessThan(1_000);
-    expect(counter.statements).toEqual([]);
+    // Only the per-installation rate limit counted it (in Postgres when the store is; in memory otherwise).
+    expect(counter.statements.filter((sql) => !sql.includes('abuse_rate_limits'))).toEqual([]);
   });
 
   it('cuts off a chunked body with no Content-Length once it passes the limit, and closes the connection', async () => {
