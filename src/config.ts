@@ -6,6 +6,7 @@
  * installation is an error, not a sandbox.
  */
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { CrmName } from './crm/write-plan.ts';
@@ -91,6 +92,46 @@ const flag = z
   .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }))
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Express's names for address ranges, usable in TRUST_PROXY. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * `TRUST_PROXY`: which reverse proxies' X-Forwarded-For the service believes when it decides a
+ * client's address (the key of the per-address rate limits). Off by default: the address is the
+ * TCP peer's. `true` (trust every hop) is refused: the left-most X-Forwarded-For entry is whatever
+ * the client wrote, so every request could claim a fresh address.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((v, ctx): TrustProxy => {
+    const lower = v.toLowerCase();
+    if (['false', 'off', 'no', '0'].includes(lower)) return false;
+    if (lower === 'true' || lower === 'yes' || lower === 'on') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must not trust every proxy (any client could then choose its address): give the number of proxies in front of the service (e.g. 1) or their addresses (e.g. loopback, 10.0.0.0/8)',
+      });
+      return z.NEVER;
+    }
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops > 10) ctx.addIssue({ code: 'custom', message: 'must be at most 10 proxies (the number of reverse proxies in front of the service)' });
+      return hops;
+    }
+    const entries = v.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    const wrong = entries.filter((entry) => !PROXY_RANGE_NAMES.includes(entry) && !ipaddr.isValid(entry) && !ipaddr.isValidCIDR(entry));
+    if (entries.length === 0 || wrong.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${wrong.length > 0 ? `${wrong.map((w) => JSON.stringify(w)).join(', ')} ${wrong.length > 1 ? 'are' : 'is'} not` : 'must be'} a number of proxies, or addresses / CIDR ranges / ${PROXY_RANGE_NAMES.join(' / ')} separated by commas`,
+      });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
   error: 'must be one of fatal, error, warn, info, debug, trace, silent',
 });
@@ -118,6 +159,13 @@ const Env = z.object({
   METRICS_TOKEN: optional(nonEmpty),
   ALLOW_PRIVATE_NETWORK_URLS: optional(flag),
   SHUTDOWN_TIMEOUT_SECONDS: withDefault(integer(1, 3600), '30'),
+  TRUST_PROXY: withDefault(trustProxy, 'false'),
+  HTTP_HEADERS_TIMEOUT_SECONDS: withDefault(integer(1, 600), '15'),
+  HTTP_REQUEST_TIMEOUT_SECONDS: withDefault(integer(1, 3600), '30'),
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: withDefault(integer(1, 600), '5'),
+  SIGN_IN_RATE_LIMIT_PER_10_MINUTES: withDefault(integer(1, 1_000_000), '60'),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: withDefault(integer(1, 10_000_000), '1200'),
+  OAUTH_STATE_MAX_PENDING: withDefault(integer(10, 10_000_000), '10000'),
 
   PLATFORM_API_URL: optional(httpUrl),
   PLATFORM_API_KEY: optional(nonEmpty),
@@ -204,6 +252,26 @@ export interface OutboundPolicy {
   requireHttps: boolean;
 }
 
+/** TRUST_PROXY as express's `trust proxy` setting: off, a hop count, or the proxies' addresses and ranges. */
+export type TrustProxy = false | number | string[];
+
+/** What one client address or one installation may ask of the service (src/http/abuse-limits.ts). */
+export interface AbuseLimits {
+  /** Per client address: install, OAuth callback and /admin/login requests in 10 minutes. */
+  signInPer10Minutes: number;
+  /** Per installation: webhook requests in a minute, signed or not. */
+  webhooksPerMinute: number;
+  /** OAuth flows begun and not yet completed or expired, over all clients: new ones are refused beyond it. */
+  oauthStateMaxPending: number;
+}
+
+/** node:http server timeouts: a client that is slow on purpose (slowloris) holds a connection this long at most. */
+export interface HttpTimeouts {
+  headersMs: number;
+  requestMs: number;
+  keepAliveMs: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -219,6 +287,10 @@ export interface Config {
   logLevel: z.infer<typeof LogLevel>;
   webhookMaxBodyBytes: number;
   shutdownTimeoutSeconds: number;
+  /** How `req.ip` is derived behind reverse proxies (TRUST_PROXY). */
+  trustProxy: TrustProxy;
+  httpTimeouts: HttpTimeouts;
+  abuseLimits: AbuseLimits;
   sync: SyncTuning;
   /** HUBSPOT_REQUESTS_PER_10_SECONDS: every portal's budget instead of the adapter's 100 per 10 s. */
   hubspotRequestsPer10Seconds: number | undefined;
@@ -250,6 +322,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       'CONNECTOR_SECRET_KEY: is required when DATABASE_URL is set (installations\' secrets are encrypted with it; generate one with: openssl rand -base64 32)',
     );
   }
+  if (e.HTTP_HEADERS_TIMEOUT_SECONDS > e.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    issues.push(
+      `HTTP_HEADERS_TIMEOUT_SECONDS: must not be more than HTTP_REQUEST_TIMEOUT_SECONDS (${e.HTTP_REQUEST_TIMEOUT_SECONDS}): the headers are part of the request`,
+    );
+  }
   const singleTenant = singleTenantOf(e, issues);
   const oauth = oauthAppsOf(e, issues);
   const multiTenant = oauth.hubspot !== undefined || oauth.salesforce !== undefined;
@@ -271,6 +348,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logLevel: e.LOG_LEVEL,
     webhookMaxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    trustProxy: e.TRUST_PROXY,
+    httpTimeouts: {
+      headersMs: e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      keepAliveMs: e.HTTP_KEEP_ALIVE_TIMEOUT_SECONDS * 1000,
+    },
+    abuseLimits: {
+      signInPer10Minutes: e.SIGN_IN_RATE_LIMIT_PER_10_MINUTES,
+      webhooksPerMinute: e.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+      oauthStateMaxPending: e.OAUTH_STATE_MAX_PENDING,
+    },
     sync: {
       extractionWaitSeconds: e.SYNC_EXTRACTION_WAIT_SECONDS,
       retryLimit: e.SYNC_RETRY_LIMIT,

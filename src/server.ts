@@ -7,21 +7,26 @@
  * taking webhooks (503 while draining, then the listener closes), let in-flight jobs finish for up
  * to SHUTDOWN_TIMEOUT_SECONDS, release the rest back to the queue, close the store.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { PgBoss } from 'pg-boss';
 import { startAdminPages, type AdminPages } from './admin/index.ts';
 import { startBackfills, type BackfillService } from './backfill/service.ts';
 import { createAuth } from './auth/auth-service.ts';
-import type { Config } from './config.ts';
+import type { Config, HttpTimeouts } from './config.ts';
 import { openRateLimiters } from './crm/shared-budget-setup.ts';
+import { openAbuseLimiters } from './http/abuse-limiters.ts';
+import { abuseLimitRoutes, oauthCapacityRefusal, signInPathsOf } from './http/abuse-routes.ts';
 import { healthRoutes } from './ingest/health-routes.ts';
 import { errorResponder, sendError } from './ingest/http-error.ts';
+import { WebhookSecretCache } from './ingest/webhook-secret-cache.ts';
 import { webhookRoutes } from './ingest/webhook-routes.ts';
 import { createLogger, type Logger } from './log.ts';
+import { manifest } from './manifest.ts';
 import { metricsRoutes } from './observability/metrics-route.ts';
 import type { ServiceRole } from './server-commands.ts';
+import { getWebhookSecrets } from './store/installations.ts';
 import { migrate } from './store/migrations.ts';
 import { startQueue } from './store/queue.ts';
 import type { SecretBox } from './store/secret-box.ts';
@@ -121,6 +126,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   let draining = false;
   let admin: AdminPages | undefined;
   let backfills: BackfillService | undefined;
+  const webhookSecrets = new WebhookSecretCache({ load: (id) => getWebhookSecrets(backend.store, backend.box, id) });
   try {
     auth = createAuth({ config, store: backend.store, box: backend.box, logger });
     if (config.singleTenant) {
@@ -137,12 +143,16 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     backfills = await startBackfills(config, backend, { logger, interruptAs: 'running', watch: runsWorker });
     const app = express();
     app.disable('x-powered-by');
+    // Which X-Forwarded-For hops to believe for req.ip, the key of the per-address limits (TRUST_PROXY).
+    app.set('trust proxy', config.trustProxy);
     const isDraining = () => draining;
     app.use(healthRoutes({ ...backend, draining: isDraining, logger }));
     app.use(metricsRoutes({ boss: backend.boss, token: config.metricsToken, logger }));
     if (role !== 'worker') {
-      app.use(webhookRoutes({ ...backend, maxBodyBytes: config.webhookMaxBodyBytes, logger, draining: isDraining }));
+      app.use(abuseLimitRoutes(openAbuseLimiters(backend.store, config.abuseLimits), config.abuseLimits, manifest));
+      app.use(webhookRoutes({ ...backend, secrets: webhookSecrets, maxBodyBytes: config.webhookMaxBodyBytes, logger, draining: isDraining }));
       app.use(auth.router);
+      app.use(signInPathsOf(manifest), oauthCapacityRefusal);
       admin = await startAdminPages({
         config, ...backend, sessions: auth.sessions, disconnect: auth.disconnect, limiters: limiters?.registry, backfills: backfills.manager, logger,
       });
@@ -150,7 +160,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     }
     app.use((req, res) => sendError(res, 404, 'not_found', `no route for ${req.method} ${req.path}`));
     app.use(errorResponder(logger, { maxBodyBytes: config.webhookMaxBodyBytes }));
-    const server = await listen(app, config.port, config.host);
+    const server = await listen(app, config.port, config.host, config.httpTimeouts);
     const url = urlOf(server);
     logger.info({ url, role, store: backend.store.kind, location: backend.store.location }, 'crm-connector started');
 
@@ -163,12 +173,14 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
         await backfills?.close();
         await backend.close({ graceful: true, timeoutMs: shutdownMs });
         admin?.close();
+        webhookSecrets.close();
         await closeDeps();
         logger.info('crm-connector stopped');
       })());
     return { url, role, store: backend.store, boss: backend.boss, box: backend.box, close };
   } catch (error) {
     admin?.close();
+    webhookSecrets.close();
     await backfills?.close();
     await backend.close();
     await closeDeps();
@@ -176,9 +188,24 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   }
 }
 
-function listen(app: express.Express, port: number, host: string): Promise<Server> {
+/**
+ * How often node looks for connections past their headers or request timeout. Its default, 30 s,
+ * would let a client that never finishes its headers stay up to 30 s past HTTP_HEADERS_TIMEOUT_SECONDS.
+ */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
+
+function listen(app: express.Express, port: number, host: string, timeouts: HttpTimeouts): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
+    const server = createServer(
+      {
+        headersTimeout: timeouts.headersMs,
+        requestTimeout: timeouts.requestMs,
+        keepAliveTimeout: timeouts.keepAliveMs,
+        connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, timeouts.headersMs),
+      },
+      app,
+    );
+    server.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) => {
       const hint = error.code === 'EADDRINUSE' ? ' (is another process listening there? set PORT)' : '';

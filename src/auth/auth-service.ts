@@ -19,7 +19,7 @@ import type { Fetch } from './oauth-http.ts';
 import { OAuthStates } from './oauth-state.ts';
 
 export interface AuthOptions {
-  config: Pick<Config, 'publicUrl' | 'oauth'>;
+  config: Pick<Config, 'publicUrl' | 'oauth' | 'abuseLimits'>;
   store: Store;
   box: SecretBox;
   logger: Logger;
@@ -60,7 +60,12 @@ export function createAuth(options: AuthOptions): Auth {
     box,
     logger,
     sessions,
-    states: new OAuthStates({ db: store, box, ...(options.now ? { now: options.now } : {}) }),
+    states: new OAuthStates({
+      db: store,
+      box,
+      maxPending: config.abuseLimits.oauthStateMaxPending,
+      ...(options.now ? { now: options.now } : {}),
+    }),
     tokens,
     connects,
     paths: [

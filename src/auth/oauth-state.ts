@@ -6,6 +6,11 @@
  * verifier) stays in the `oauth_states` row, which the callback deletes as it reads it, so a
  * replayed state finds nothing. The browser binding (a random cookie whose hash is in the row)
  * stops a callback URL from being completed in someone else's browser (login CSRF).
+ *
+ * Anyone can begin a flow without signing in, so the table is bounded: expired rows are purged as
+ * new flows begin (kept briefly so a late callback hears "expired"), and beyond `maxPending` rows a
+ * new flow is refused (OAuthStateCapacityError) until flows complete or expire. The per-address
+ * rate limit (src/http/abuse-limits.ts) keeps one client from taking the whole capacity.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -18,8 +23,10 @@ export const OAuthPurpose = z.enum(['install', 'login', 'reconnect']);
 export type OAuthPurpose = z.infer<typeof OAuthPurpose>;
 
 export const STATE_TTL_SECONDS = 10 * 60;
-/** Expired rows are kept this long, so a late callback hears "expired" rather than "unknown". */
-const EXPIRED_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** Expired rows are kept this long, so a late callback hears "expired" rather than "unknown"; dropped sooner when the table is full. */
+const EXPIRED_RETENTION_MS = 10 * 60 * 1000;
+/** OAUTH_STATE_MAX_PENDING's default. */
+export const DEFAULT_MAX_PENDING_STATES = 10_000;
 
 export interface FlowStart {
   crm: CrmName;
@@ -59,6 +66,16 @@ export class OAuthStateError extends Error {
   }
 }
 
+/** Too many flows are in progress over all clients: new ones wait until some complete or expire. */
+export class OAuthStateCapacityError extends Error {
+  /** When to try again: by then the oldest pending flows have expired, or others completed. */
+  readonly retryAfterSeconds = 60;
+  constructor(maxPending: number) {
+    super(`too many sign-ins are in progress on this server (the limit is ${maxPending}, OAUTH_STATE_MAX_PENDING): try again in a minute`);
+    this.name = 'OAuthStateCapacityError';
+  }
+}
+
 interface StateRow {
   crm: string;
   purpose: string;
@@ -79,36 +96,57 @@ export class OAuthStates {
   readonly #box: SecretBox;
   readonly #key: Buffer;
   readonly #ttlMs: number;
+  readonly #maxPending: number;
   readonly #now: () => number;
 
-  constructor(options: { db: Queryable; box: SecretBox; ttlSeconds?: number; now?: () => number }) {
+  constructor(options: { db: Queryable; box: SecretBox; ttlSeconds?: number; maxPending?: number; now?: () => number }) {
     this.#db = options.db;
     this.#box = options.box;
     this.#key = options.box.deriveKey('oauth-state');
     this.#ttlMs = (options.ttlSeconds ?? STATE_TTL_SECONDS) * 1000;
+    this.#maxPending = options.maxPending ?? DEFAULT_MAX_PENDING_STATES;
     this.#now = options.now ?? Date.now;
   }
 
-  /** Stores the flow and returns the `state` value for the authorize URL. */
+  /**
+   * Stores the flow and returns the `state` value for the authorize URL; throws
+   * OAuthStateCapacityError when `maxPending` rows are there even after dropping every expired one.
+   */
   async create(flow: FlowStart): Promise<string> {
     const id = randomBytes(24).toString('base64url');
     const now = this.#now();
     await this.#db.query('DELETE FROM oauth_states WHERE expires_at < $1', [new Date(now - EXPIRED_RETENTION_MS)]);
-    await this.#db.query(
-      `INSERT INTO oauth_states (id, crm, purpose, installation_id, login_url, code_verifier_sealed, browser_hash, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        id,
-        flow.crm,
-        flow.purpose,
-        flow.installationId ?? null,
-        flow.loginUrl ?? null,
-        flow.codeVerifier === undefined ? null : this.#box.seal(flow.codeVerifier, verifierContext(id)),
-        hashOf(flow.browser),
-        new Date(now + this.#ttlMs),
-      ],
-    );
+    const row = [
+      id,
+      flow.crm,
+      flow.purpose,
+      flow.installationId ?? null,
+      flow.loginUrl ?? null,
+      flow.codeVerifier === undefined ? null : this.#box.seal(flow.codeVerifier, verifierContext(id)),
+      hashOf(flow.browser),
+      new Date(now + this.#ttlMs),
+    ];
+    if (!(await this.#insertBelowCap(row))) {
+      // Full: the expired rows kept for friendlier messages go first, live flows are never dropped.
+      await this.#db.query('DELETE FROM oauth_states WHERE expires_at <= $1', [new Date(now)]);
+      if (!(await this.#insertBelowCap(row))) throw new OAuthStateCapacityError(this.#maxPending);
+    }
     return `v1.${flow.crm}.${id}.${this.#sign(flow.crm, id)}`;
+  }
+
+  /**
+   * The count and the insert are one statement, so the cap holds per statement; processes starting
+   * flows at the same instant may overshoot it by the number of concurrent inserts, no more.
+   */
+  async #insertBelowCap(row: unknown[]): Promise<boolean> {
+    const inserted = await this.#db.query(
+      `INSERT INTO oauth_states (id, crm, purpose, installation_id, login_url, code_verifier_sealed, browser_hash, expires_at)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8
+       WHERE (SELECT count(*) FROM oauth_states) < $9
+       RETURNING id`,
+      [...row, this.#maxPending],
+    );
+    return inserted.length > 0;
   }
 
   /**

@@ -23,7 +23,9 @@ export type Acceptance =
   | { status: 'coalesced' }
   /** This webhook-id was received before. */
   | { status: 'duplicate' }
-  | { status: 'ignored'; reason: string };
+  | { status: 'ignored'; reason: string }
+  /** The installation was deleted after its secrets were cached (another process deleted it): nothing stored. */
+  | { status: 'installation_gone' };
 
 export async function acceptEvent(
   store: Store,
@@ -34,6 +36,8 @@ export async function acceptEvent(
 ): Promise<Acceptance> {
   const receipt = { installationId, webhookId };
   return store.transaction(async (tx): Promise<Acceptance> => {
+    const installation = await getInstallationStatus(tx, installationId);
+    if (!installation) return { status: 'installation_gone' };
     // A forgotten conversation's id is not stored again, not even on the receipt.
     const forgotten = event.kind === 'conversation' && (await isForgotten(tx, { installationId, conversationId: event.conversationId }));
     const first = await claimReceipt(tx, receipt, {
@@ -53,8 +57,7 @@ export async function acceptEvent(
     }
     // A disconnected installation (src/auth disconnect, or a refused refresh) stops syncing until it is reconnected;
     // one uninstalled from HubSpot until it is installed again.
-    const installation = await getInstallationStatus(tx, installationId);
-    if (installation && installation.status !== 'active') {
+    if (installation.status !== 'active') {
       const reason = installation.status === 'uninstalled'
         ? `the installation was ${installation.statusReason ?? 'uninstalled from its CRM'}`
         : `the installation is disconnected (${installation.statusReason ?? 'no reason given'}); reconnect it to sync again`;

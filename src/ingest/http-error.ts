@@ -17,6 +17,15 @@ export function sendError(res: Response, status: number, code: string, message: 
   res.status(status).json({ error: { code, message } });
 }
 
+/**
+ * 413. The connection is closed after the answer: otherwise node would read (and discard) the rest
+ * of the body to reuse the connection, which is what the limit is there to avoid.
+ */
+export function payloadTooLarge(res: Response, maxBodyBytes: number): void {
+  res.set('Connection', 'close');
+  sendError(res, 413, 'payload_too_large', `body is over the limit of ${maxBodyBytes} bytes (WEBHOOK_MAX_BODY_BYTES)`);
+}
+
 /** Body-parser errors carry a `type`; everything unexpected is a 500 whose details stay in the log. */
 export function errorResponder(logger: Logger, limits: { maxBodyBytes: number }): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
@@ -30,7 +39,7 @@ export function errorResponder(logger: Logger, limits: { maxBodyBytes: number })
     }
     const parserError = error as { type?: string; status?: number; message?: string };
     if (parserError.type === 'entity.too.large') {
-      sendError(res, 413, 'payload_too_large', `body is over the limit of ${limits.maxBodyBytes} bytes (WEBHOOK_MAX_BODY_BYTES)`);
+      payloadTooLarge(res, limits.maxBodyBytes);
       return;
     }
     if (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {

@@ -1,8 +1,12 @@
 /**
  * `POST /webhooks/platform/:installationId` and `POST /webhooks/platform` (the single-tenant
- * `default` installation). Order matters: unknown installation 404, body over the limit 413,
- * signature 401 (verified on the raw bytes), malformed body 400 with the path, then the durable
- * write and 2xx. Unknown event types are acknowledged (202) so the platform keeps the endpoint on.
+ * `default` installation). Order matters, cheapest refusal first: the per-installation rate limit
+ * 429 (src/http/abuse-routes.ts, mounted ahead), a declared Content-Length over the limit 413
+ * before anything is read, unknown installation 404 (secrets from the in-process cache), a body
+ * that grows over the limit as it streams 413 (the connection is closed), signature 401 (verified
+ * on the raw bytes), malformed body 400 with the path, then the durable write and 2xx. Nothing
+ * before the durable write reads the database except a cache miss. Unknown event types are
+ * acknowledged (202) so the platform keeps the endpoint on.
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { PgBoss } from 'pg-boss';
@@ -10,19 +14,21 @@ import { z } from 'zod';
 import type { Logger } from '../log.ts';
 import { webhooksReceived, webhooksRejected } from '../observability/metrics.ts';
 import { ConversationEvent, ConversationEventData, KnownEventType, WebhookEnvelope } from '../platform/webhook-event.ts';
-import { getWebhookSecrets } from '../store/installations.ts';
-import type { SecretBox } from '../store/secret-box.ts';
 import { DEFAULT_INSTALLATION } from '../store/single-tenant.ts';
 import type { Store } from '../store/store.ts';
+import { webhookSecretsChanged } from '../store/webhook-secret-changes.ts';
 import { describeIssues } from '../zod-issues.ts';
 import { acceptEvent, type IncomingEvent } from './accept-event.ts';
-import { sendError } from './http-error.ts';
+import { payloadTooLarge, sendError } from './http-error.ts';
+import { BodyTooLargeError, readLimitedBody } from './request-body.ts';
+import type { WebhookSecretCache } from './webhook-secret-cache.ts';
 import { verifyWebhook } from './webhook-verifier.ts';
 
 export interface WebhookContext {
   store: Store;
   boss: PgBoss;
-  box: SecretBox;
+  /** Installations' webhook secrets, cached in this process. */
+  secrets: WebhookSecretCache;
   maxBodyBytes: number;
   logger: Logger;
   /** True once shutdown began: new webhooks get 503 so the sender redelivers them to a live process. */
@@ -37,7 +43,6 @@ const ConversationEventIds = ConversationEvent.extend({ data: ConversationEventD
 
 export function webhookRoutes(ctx: WebhookContext): Router {
   const router = express.Router();
-  const rawBody = express.raw({ type: () => true, limit: ctx.maxBodyBytes });
   const receive = async (req: Request, res: Response, installationId: string) => {
     if (ctx.draining()) {
       webhooksRejected.inc({ reason: 'shutting_down' });
@@ -45,22 +50,36 @@ export function webhookRoutes(ctx: WebhookContext): Router {
       sendError(res, 503, 'shutting_down', 'this process is shutting down; redeliver later');
       return;
     }
-    const secrets = await getWebhookSecrets(ctx.store, ctx.box, installationId);
+    const declared = Number(req.headers['content-length']);
+    if (declared > ctx.maxBodyBytes) {
+      webhooksRejected.inc({ reason: 'payload_too_large' });
+      payloadTooLarge(res, ctx.maxBodyBytes);
+      return;
+    }
+    let secrets = await ctx.secrets.get(installationId);
     if (!secrets) {
       webhooksRejected.inc({ reason: 'installation_not_found' });
       sendError(res, 404, 'installation_not_found', `no installation ${JSON.stringify(installationId)}`);
       return;
     }
-    await new Promise<void>((resolve, reject) =>
-      rawBody(req, res, (error?: unknown) => {
-        if (!error) return resolve();
-        // The error responder answers 413; counted here, where it is known to be a webhook.
-        if ((error as { type?: string }).type === 'entity.too.large') webhooksRejected.inc({ reason: 'payload_too_large' });
-        reject(error);
-      }),
-    );
-    const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const verification = verifyWebhook(secrets, body, req.headers);
+    let body: Buffer;
+    try {
+      body = await readLimitedBody(req, ctx.maxBodyBytes);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      webhooksRejected.inc({ reason: 'payload_too_large' });
+      payloadTooLarge(res, ctx.maxBodyBytes);
+      return;
+    }
+    let verification = verifyWebhook(secrets, body, req.headers);
+    if (!verification.ok && verification.code === 'invalid_signature') {
+      // Perhaps rotated by another process since they were cached; reloaded at most every few seconds.
+      const fresh = await ctx.secrets.refreshAfterFailure(installationId, secrets);
+      if (fresh) {
+        secrets = fresh;
+        verification = verifyWebhook(secrets, body, req.headers);
+      }
+    }
     if (!verification.ok) {
       webhooksRejected.inc({ reason: verification.code });
       ctx.logger.warn({ installationId, code: verification.code }, `webhook rejected: ${verification.message}`);
@@ -76,6 +95,12 @@ export function webhookRoutes(ctx: WebhookContext): Router {
       return;
     }
     const acceptance = await acceptEvent(ctx.store, ctx.boss, installationId, verification.webhookId, parsed.event);
+    if (acceptance.status === 'installation_gone') {
+      webhookSecretsChanged(installationId);
+      webhooksRejected.inc({ reason: 'installation_not_found' });
+      sendError(res, 404, 'installation_not_found', `no installation ${JSON.stringify(installationId)}`);
+      return;
+    }
     webhooksReceived.inc({ outcome: acceptance.status });
     const details = { type: parsed.event.type, ...(parsed.event.kind === 'conversation' ? { conversationId: parsed.event.conversationId } : {}), ...acceptance };
     if (acceptance.status === 'ignored') log.info(details, `webhook ignored: ${acceptance.reason}`);

@@ -16,6 +16,7 @@ import { deleteSyncJobs } from '../forget/sync-jobs.ts';
 import type { Logger } from '../log.ts';
 import { purgeInstallation, type DeletionAudit } from '../store/installation-deletion.ts';
 import type { Store } from '../store/store.ts';
+import { webhookSecretsChanged } from '../store/webhook-secret-changes.ts';
 
 export interface DeleteInstallationDeps {
   store: Store;
@@ -32,6 +33,8 @@ export async function deleteInstallation(deps: DeleteInstallationDeps, installat
     const purgedJobs = await deleteSyncJobs(deps.boss, tx.queueDb, { installationId });
     return purgeInstallation(tx, installationId, { tokensRevoked: revoked, purgedJobs });
   });
+  // This process refuses the old webhook URL at once; others once their cached secrets expire (src/ingest/webhook-secret-cache.ts).
+  webhookSecretsChanged(installationId);
   if (audit) {
     deps.logger.info({ installationHash: audit.installationHash, purged: audit.purged, tokensRevoked: revoked }, 'installation deleted');
   }

@@ -25,7 +25,7 @@ export const webhooksReceived = new Counter<'outcome'>({
 
 export const webhooksRejected = new Counter<'reason'>({
   name: `${METRIC_PREFIX}webhooks_rejected_total`,
-  help: 'Webhooks refused, by reason (unknown installation, bad signature, stale timestamp, malformed body, too large, shutting down)',
+  help: 'Webhooks refused, by reason (unknown installation, bad signature, stale timestamp, malformed body, too large, over an installation\'s rate limit, shutting down)',
   labelNames: ['reason'],
   registers,
 });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CrmName } from '../crm/write-plan.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { Queryable } from './store.ts';
+import { webhookSecretsChanged } from './webhook-secret-changes.ts';
 
 /** `uninstalled`: the app was removed from the HubSpot portal; tokens wiped until someone installs it again. */
 export const InstallationStatus = z.enum(['active', 'disconnected', 'uninstalled']);
@@ -107,6 +108,7 @@ export async function upsertInstallation(db: Queryable, box: SecretBox, input: I
     ],
   );
   if (!row) throw new Error(`installation ${input.name}: upsert returned no row`);
+  webhookSecretsChanged(id);
   return toInstallation(row, box);
 }
 
@@ -289,6 +291,8 @@ export async function saveCrmConnection(
         ],
       );
   if (!row) throw new Error(`installation ${connection.name}: saving the CRM connection returned no row`);
+  // A new id may be remembered as unknown by the webhook route's cache.
+  if (!existing) webhookSecretsChanged(id);
   return { installation: toInstallation(row, box), created: !existing };
 }
 

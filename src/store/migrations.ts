@@ -294,6 +294,20 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 7,
+    name: 'abuse rate limits shared by every process (rate-limiter-flexible)',
+    sql: `
+      -- RateLimiterPostgres's own layout (src/http/abuse-limits.ts): one row per limited key,
+      -- e.g. "sign-in:203.0.113.7" or "webhook:inst_…"; expire is epoch milliseconds
+      CREATE TABLE abuse_rate_limits (
+        key varchar(255) PRIMARY KEY,
+        points integer NOT NULL DEFAULT 0,
+        expire bigint
+      );
+      CREATE INDEX abuse_rate_limits_expire ON abuse_rate_limits (expire);
+    `,
+  },
+  {
     version: 8,
     name: 'deleted installations: the anonymised audit row a deletion leaves',
     sql: `

@@ -33,7 +33,14 @@ describe.each(storeBackends())('deleting an installation on $name', (backend) =>
     environment = await backend.create();
     hubspot = await startHubSpotSandbox({ oauthClients: [CLIENT] });
     service = await startService({
-      config: testConfig({
+      config: serviceConfig(),
+      // Web only: the queued job stays queued, so the deletion must remove it.
+      role: 'web',
+      logger: silent,
+    });
+  });
+  const serviceConfig = () =>
+      testConfig({
         ...environment.env,
         PUBLIC_URL,
         HUBSPOT_CLIENT_ID: CLIENT.clientId,
@@ -42,12 +49,7 @@ describe.each(storeBackends())('deleting an installation on $name', (backend) =>
         ALLOW_PRIVATE_NETWORK_URLS: 'true',
         HUBSPOT_API_URL: hubspot.url,
         HUBSPOT_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
-      }),
-      // Web only: the queued job stays queued, so the deletion must remove it.
-      role: 'web',
-      logger: silent,
-    });
-  });
+      });
   afterAll(async () => {
     await service?.close();
     await hubspot?.close();
@@ -108,5 +110,23 @@ describe.each(storeBackends())('deleting an installation on $name', (backend) =>
     expect(await getInstallation(service.store, service.box, bystander.installation.id)).toBeDefined();
     expect(await count('SELECT count(*)::int AS n FROM sync_records WHERE installation_id = $1', [bystander.installation.id])).toBe(1);
     expect((await service.boss.findJobs(SYNC_QUEUE, { data: { installationId: bystander.installation.id } })).length).toBe(1);
+  });
+
+  it.runIf(backend.name === 'postgres')('is refused by another web process that still holds the deleted installation\'s secrets in its cache', async () => {
+    const other = await startService({ config: serviceConfig(), role: 'web', logger: silent });
+    try {
+      const { installation, browser } = await installHubSpotPortal(service, hubspot, hubspot.createPortal().portalId);
+      const post = (to: RunningService, id: string) =>
+        postWebhook(`${to.url}${manifest.platform.webhookPath.replace('{installationId}', installation.id)}`, installation.platform.webhookSecrets[0]!, conversationEvent('conversation.ended', id, 'wgt_1'));
+      expect((await post(other, 'conv_cached_1')).status).toBe(202);
+      const deletePath = `/admin/installations/${encodeURIComponent(installation.id)}/delete`;
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await browser.request(deletePath)).text())![1]!;
+      expect((await browser.request(deletePath, { form: { _csrf: csrf, confirmName: installation.name } })).status).toBe(303);
+      // The other process verifies the signature with its cached secrets, then finds no installation: 404, nothing stored.
+      expect((await post(other, 'conv_cached_2')).status).toBe(404);
+      expect(await count('SELECT count(*)::int AS n FROM webhook_receipts WHERE installation_id = $1', [installation.id])).toBe(0);
+    } finally {
+      await other.close();
+    }
   });
 });
