@@ -10,6 +10,8 @@ import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { CrmName } from './crm/write-plan.ts';
 import { manifest } from './manifest.ts';
+import { checkBaseUrl } from './net/base-url.ts';
+import { OutboundRefusedError } from './net/outbound-refused.ts';
 
 export class ConfigError extends Error {
   readonly issues: string[];
@@ -252,8 +254,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
   const singleTenant = singleTenantOf(e, issues);
   const oauth = oauthAppsOf(e, issues);
-  if (issues.length > 0) throw new ConfigError(issues);
   const multiTenant = oauth.hubspot !== undefined || oauth.salesforce !== undefined;
+  const outbound: OutboundPolicy = {
+    // Self-hosting (no OAuth app) trusts its operator's URLs; a marketplace deployment opts in explicitly.
+    allowPrivateNetworks: e.ALLOW_PRIVATE_NETWORK_URLS ?? !multiTenant,
+    requireHttps: multiTenant,
+  };
+  // The single-tenant platform URL is held to the same rules as one an admin enters.
+  if (e.PLATFORM_API_URL) {
+    try {
+      checkBaseUrl(e.PLATFORM_API_URL, outbound);
+    } catch (error) {
+      if (!(error instanceof OutboundRefusedError)) throw error;
+      issues.push(`PLATFORM_API_URL: ${error.message}`);
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -281,11 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     singleTenant,
     oauth,
     multiTenant,
-    outbound: {
-      // Self-hosting (no OAuth app) trusts its operator's URLs; a marketplace deployment opts in explicitly.
-      allowPrivateNetworks: e.ALLOW_PRIVATE_NETWORK_URLS ?? !multiTenant,
-      requireHttps: multiTenant,
-    },
+    outbound,
   };
 }
 

@@ -28,7 +28,7 @@ export function mappingsRoutes(ctx: AdminContext): Router {
     }
     const request = previewRequestOf(req.query);
     const preview = request
-      ? { request, result: await previewConversation({ db: ctx.store, mappings: ctx.mappings, conversationUrl: ctx.conversationUrl }, installation, request) }
+      ? { request, result: await previewConversation({ db: ctx.store, mappings: ctx.mappings, conversationUrl: ctx.conversationUrl, outbound: ctx.outbound }, installation, request) }
       : undefined;
     sendPage(res, 200, mappingsPage({
       viewer: viewerOf(res),
