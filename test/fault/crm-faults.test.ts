@@ -107,6 +107,8 @@ describe.each([embedded!])('CRM faults on the $name store', (backend) => {
         MAPPINGS_DIR: path.join(ROOT, 'mappings'),
         PUBLIC_URL,
         HUBSPOT_CLIENT_ID: CLIENT.clientId,
+        // Multi-tenant mode against loopback sandboxes: private addresses allowed on purpose.
+        ALLOW_PRIVATE_NETWORK_URLS: 'true',
         HUBSPOT_CLIENT_SECRET: CLIENT.clientSecret,
         HUBSPOT_API_URL: hubspot.url,
         // Three attempts a job (1 s, then 2 s apart): enough to ride out each burst, few enough that a refused refresh fails soon.
