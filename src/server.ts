@@ -128,7 +128,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   let admin: AdminPages | undefined;
   let backfills: BackfillService | undefined;
   try {
-    auth = createAuth({ config, store: backend.store, box: backend.box, logger });
+    auth = createAuth({ config, store: backend.store, box: backend.box, logger, outbound });
     if (config.singleTenant) {
       const installation = await applySingleTenant(backend.store, backend.box, config.singleTenant);
       logger.info({ installationId: installation.id, crm: installation.crm }, 'single-tenant installation configured from the environment');

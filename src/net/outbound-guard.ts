@@ -28,6 +28,12 @@ export interface OutboundGuard {
   readonly fetch: typeof fetch;
   /** checkBaseUrl (base-url.ts) under this guard's policy and classifier. */
   checkBaseUrl(text: string): string;
+  /**
+   * For a URL from a CRM's answer that a library will request itself (a Salesforce instance or
+   * identity URL, used by jsforce): the same checks as a request, its name resolved and every
+   * address checked now. The library resolves again when it connects (the residual rebinding risk).
+   */
+  checkAnsweredUrl(text: string): Promise<string>;
   /** Closes the guard's pooled connections. */
   close(): Promise<void>;
 }
@@ -85,10 +91,31 @@ export function createOutboundGuard(policy: OutboundPolicy, options: OutboundGua
     return response;
   };
 
+  const checkAnsweredUrl = async (text: string): Promise<string> => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new OutboundRefusedError('must be an absolute http(s) URL');
+    }
+    const problem = (url.username || url.password ? 'must not contain a user name or password' : undefined) ?? targetProblem(url, policy, classify);
+    if (problem) throw new OutboundRefusedError(problem);
+    // Resolving can only refuse something when some address class is refused under this policy.
+    const mayRefuse = !policy.allowPrivateNetworks || (policy.requireHttps && url.protocol === 'http:');
+    if (mayRefuse && ipLiteralOf(url.hostname) === undefined) {
+      for (const { address } of await resolve(url.hostname)) {
+        const refused = addressProblem(address, url.protocol, policy, classify, `host ${url.hostname} resolves to`);
+        if (refused) throw new OutboundRefusedError(refused);
+      }
+    }
+    return url.href;
+  };
+
   return {
     policy,
     fetch: guardedFetch as typeof fetch,
     checkBaseUrl: (text) => checkBaseUrl(text, policy, classify),
+    checkAnsweredUrl,
     close: () => agent.close(),
   };
 }

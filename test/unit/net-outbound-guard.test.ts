@@ -162,3 +162,34 @@ describe('the guarded fetch', () => {
     }
   });
 });
+
+describe('Salesforce token answers: instance and identity URLs are checked before use', () => {
+  const oauthWith = async (answer: Record<string, string>) => {
+    const { SalesforceOAuth } = await import('../../src/auth/salesforce-oauth.ts');
+    const { manifest } = await import('../../src/manifest.ts');
+    const fetchAnswer = (async () => new Response(JSON.stringify(answer), { status: 200, headers: { 'content-type': 'application/json' } })) as typeof fetch;
+    return new SalesforceOAuth({
+      app: { clientId: 'id', clientSecret: 'secret', loginUrls: { production: 'https://login.salesforce.com', sandbox: 'https://test.salesforce.com' } },
+      manifest: manifest.crms.salesforce,
+      redirectUri: 'https://connector.example/oauth/salesforce/callback',
+      outbound: createOutboundGuard(STRICT, { resolve: async (name) => [{ address: name === 'rebind.test' ? '10.0.0.5' : '93.184.216.34', family: 4 }] }),
+      fetch: fetchAnswer,
+    });
+  };
+  const tokens = { access_token: 'a', refresh_token: 'r', instance_url: 'https://na1.salesforce.example', id: 'https://login.salesforce.com/id/00D000000000001EAA/005000000000001AAA' };
+
+  it('accepts public https URLs', async () => {
+    await expect((await oauthWith(tokens)).exchangeCode('https://login.salesforce.com', 'code', 'verifier')).resolves.toMatchObject({ instanceUrl: tokens.instance_url });
+  });
+
+  it.each([
+    ['an instance URL on the metadata address', { instance_url: 'https://169.254.169.254' }, /instance_url points to 169\.254\.169\.254, which is a link-local/],
+    ['an instance URL whose name resolves to a private address', { instance_url: 'https://rebind.test' }, /instance_url host rebind\.test resolves to a private-network address/],
+    ['a plain-http instance URL', { instance_url: 'http://na1.salesforce.example' }, /instance_url must use https/],
+    ['an identity URL on loopback', { id: 'https://127.0.0.1/id/00D000000000001EAA/005000000000001AAA' }, /id points to 127\.0\.0\.1, which is a loopback/],
+  ])('refuses %s, on code exchange and refresh', async (_name, bad, message) => {
+    const oauth = await oauthWith({ ...tokens, ...bad });
+    await expect(oauth.exchangeCode('https://login.salesforce.com', 'code', 'verifier')).rejects.toThrow(message);
+    await expect(oauth.refresh('https://login.salesforce.com', 'r')).rejects.toThrow(message);
+  });
+});
