@@ -11,6 +11,8 @@ import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { CrmName } from './crm/write-plan.ts';
 import { manifest } from './manifest.ts';
+import { checkBaseUrl } from './net/base-url.ts';
+import { OutboundRefusedError } from './net/outbound-refused.ts';
 
 export class ConfigError extends Error {
   readonly issues: string[];
@@ -335,6 +337,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       'METRICS_TOKEN: is required when an OAuth app is configured (multi-tenant mode): /metrics labels name every tenant\'s CRM account; generate one with: openssl rand -hex 32',
     );
   }
+  const outbound: OutboundPolicy = {
+    // Self-hosting (no OAuth app) trusts its operator's URLs; a marketplace deployment opts in explicitly.
+    allowPrivateNetworks: e.ALLOW_PRIVATE_NETWORK_URLS ?? !multiTenant,
+    requireHttps: multiTenant,
+  };
+  // The single-tenant platform URL is held to the same rules as one an admin enters.
+  if (e.PLATFORM_API_URL) {
+    try {
+      checkBaseUrl(e.PLATFORM_API_URL, outbound);
+    } catch (error) {
+      if (!(error instanceof OutboundRefusedError)) throw error;
+      issues.push(`PLATFORM_API_URL: ${error.message}`);
+    }
+  }
   if (issues.length > 0) throw new ConfigError(issues);
   return {
     port: e.PORT,
@@ -374,11 +390,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     singleTenant,
     oauth,
     multiTenant,
-    outbound: {
-      // Self-hosting (no OAuth app) trusts its operator's URLs; a marketplace deployment opts in explicitly.
-      allowPrivateNetworks: e.ALLOW_PRIVATE_NETWORK_URLS ?? !multiTenant,
-      requireHttps: multiTenant,
-    },
+    outbound,
   };
 }
 

@@ -33,6 +33,7 @@ import type { SecretBox } from './store/secret-box.ts';
 import { loadSecretBox } from './store/secret-key.ts';
 import { applySingleTenant } from './store/single-tenant.ts';
 import { openStore, type Store } from './store/store.ts';
+import { createOutboundGuard, type OutboundGuardOptions } from './net/outbound-guard.ts';
 import { buildDefaultDependencies, type SyncDependencies } from './sync/dependencies.ts';
 import { startSyncWorker } from './sync/worker.ts';
 
@@ -79,6 +80,8 @@ export interface StartServiceOptions {
   role?: ServiceRole;
   /** The mapping engine, CRM adapters and platform client; defaults to buildDefaultDependencies(config). */
   deps?: SyncDependencies;
+  /** Test seams of the outbound guard (a resolver, an address classifier); its policy is always `config.outbound`. */
+  outbound?: OutboundGuardOptions;
   logger?: Logger;
 }
 
@@ -98,6 +101,8 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   const role = options.role ?? 'all';
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const runsWorker = role !== 'web';
+  // Every request to an address an admin or a CRM answer chose goes through this guard (src/net).
+  const outbound = createOutboundGuard(config.outbound, options.outbound);
   // Resolved before anything opens: a worker that cannot sync must fail at start, not on its first job.
   // Per-CRM-account budgets, shared through Postgres by every worker process (src/crm/shared-budget-setup.ts).
   const limiters = runsWorker && !options.deps ? openRateLimiters(config, logger) : undefined;
@@ -105,7 +110,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   // One token provider per process, shared by the adapters and the connect routes; it needs the store, opened below.
   let auth: ReturnType<typeof createAuth> | undefined;
   try {
-    deps = runsWorker ? (options.deps ?? (await buildDefaultDependencies(config, { logger, limiters: limiters?.registry, tokens: () => auth?.tokens }))) : undefined;
+    deps = runsWorker ? (options.deps ?? (await buildDefaultDependencies(config, { logger, limiters: limiters?.registry, tokens: () => auth?.tokens, outbound }))) : undefined;
   } catch (error) {
     await limiters?.close();
     throw error;
@@ -114,6 +119,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   const closeDeps = async () => {
     if (!options.deps) deps?.close?.();
     await limiters?.close();
+    await outbound.close();
   };
   let backend: Backend;
   try {
@@ -128,7 +134,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
   let backfills: BackfillService | undefined;
   const webhookSecrets = new WebhookSecretCache({ load: (id) => getWebhookSecrets(backend.store, backend.box, id) });
   try {
-    auth = createAuth({ config, store: backend.store, box: backend.box, logger });
+    auth = createAuth({ config, store: backend.store, box: backend.box, logger, outbound });
     if (config.singleTenant) {
       const installation = await applySingleTenant(backend.store, backend.box, config.singleTenant);
       logger.info({ installationId: installation.id, crm: installation.crm }, 'single-tenant installation configured from the environment');
@@ -140,7 +146,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
       ? await startSyncWorker({ ...backend, deps, tuning: config.sync, logger })
       : undefined;
     // Backfills walk inside the service; processes that sync also resume walks a crash or shutdown interrupted.
-    backfills = await startBackfills(config, backend, { logger, interruptAs: 'running', watch: runsWorker });
+    backfills = await startBackfills(config, backend, { logger, interruptAs: 'running', watch: runsWorker, outbound });
     const app = express();
     app.disable('x-powered-by');
     // Which X-Forwarded-For hops to believe for req.ip, the key of the per-address limits (TRUST_PROXY).
@@ -154,7 +160,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
       app.use(auth.router);
       app.use(signInPathsOf(manifest), oauthCapacityRefusal);
       admin = await startAdminPages({
-        config, ...backend, sessions: auth.sessions, disconnect: auth.disconnect, limiters: limiters?.registry, backfills: backfills.manager, logger,
+        config, ...backend, sessions: auth.sessions, disconnect: auth.disconnect, limiters: limiters?.registry, backfills: backfills.manager, logger, outbound,
       });
       app.use(admin.router);
     }

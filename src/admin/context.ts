@@ -7,6 +7,7 @@ import type { CrmName } from '../crm/write-plan.ts';
 import type { ForgetDependencies } from '../forget/forget.ts';
 import type { Logger } from '../log.ts';
 import type { MappingRegistry } from '../mapping/registry.ts';
+import type { OutboundGuard } from '../net/outbound-guard.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { Store } from '../store/store.ts';
 
@@ -36,6 +37,8 @@ export interface AdminContext {
   backfills: BackfillManager | undefined;
   /** The Forget action's store, queue and CRM adapters (built as the `forget` command builds them). */
   forget: ForgetDependencies;
+  /** Checks platform URLs an admin enters and carries every request to them (src/net). */
+  outbound: OutboundGuard;
   /** Revokes the CRM tokens and stops syncing (src/auth). */
   disconnect(installationId: string): Promise<DisconnectOutcome>;
   logger: Logger;

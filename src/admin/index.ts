@@ -14,13 +14,14 @@ import { CrmName } from '../crm/write-plan.ts';
 import { forgetDependencies } from '../forget/dependencies.ts';
 import type { Logger } from '../log.ts';
 import { MappingRegistry } from '../mapping/registry.ts';
+import { sharedOutboundGuard, type OutboundGuard } from '../net/outbound-guard.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { Store } from '../store/store.ts';
 import type { DisconnectOutcome } from './context.ts';
 import { adminRoutes } from './routes.ts';
 
 export interface AdminPagesOptions {
-  config: Pick<Config, 'mappingsDir' | 'publicUrl' | 'platformConversationUrl' | 'oauth' | 'multiTenant'>;
+  config: Pick<Config, 'mappingsDir' | 'publicUrl' | 'platformConversationUrl' | 'oauth' | 'multiTenant' | 'outbound'>;
   store: Store;
   box: SecretBox;
   boss: PgBoss;
@@ -31,6 +32,8 @@ export interface AdminPagesOptions {
   limiters?: Pick<RateLimiterRegistry, 'stats'> | undefined;
   /** Starts, pauses and cancels backfills inside this process (src/backfill/manager.ts). */
   backfills?: BackfillManager | undefined;
+  /** What requests to the installations' platform URLs go through; the process's guard for `config.outbound` unless given. */
+  outbound?: OutboundGuard | undefined;
 }
 
 export interface AdminPages {
@@ -48,6 +51,7 @@ export async function startAdminPages(options: AdminPagesOptions): Promise<Admin
     mappings.close();
     options.logger.error({ err: error, dir: config.mappingsDir }, 'MAPPINGS_DIR: cannot read the mapping files; the admin pages show none');
   }
+  const outbound = options.outbound ?? sharedOutboundGuard(config.outbound);
   const router = adminRoutes({
     store: options.store,
     box: options.box,
@@ -60,7 +64,8 @@ export async function startAdminPages(options: AdminPagesOptions): Promise<Admin
     conversationUrl: config.platformConversationUrl,
     limiters: options.limiters,
     backfills: options.backfills,
-    forget: forgetDependencies(options, options.logger),
+    forget: forgetDependencies(options, options.logger, outbound),
+    outbound,
     disconnect: options.disconnect,
     logger: options.logger,
   });

@@ -35,7 +35,7 @@ export function mappingsRoutes(ctx: AdminContext): Router {
           request,
           result: refused
             ? { ok: false as const, error: `Cannot preview with ${request.mappingFile}: ${refused}.` }
-            : await previewConversation({ db: ctx.store, mappings: ctx.mappings, conversationUrl: ctx.conversationUrl }, installation, request),
+            : await previewConversation({ db: ctx.store, mappings: ctx.mappings, conversationUrl: ctx.conversationUrl, outbound: ctx.outbound }, installation, request),
         }
       : undefined;
     sendPage(res, 200, mappingsPage({

@@ -15,6 +15,10 @@ const NOTICES = {
     kind: 'error',
     text: 'Platform settings saved, but the platform API could not be reached at that URL: check the URL.',
   },
+  'settings-saved-refused': {
+    kind: 'error',
+    text: 'Platform settings saved, but the connector will not send requests there: the host resolves to a non-public address, or answered with a redirect (enter the final address).',
+  },
   'settings-saved-unverified': {
     kind: 'error',
     text: 'Platform settings saved, but the platform API answered with an error: syncs may fail until it works.',

@@ -5,7 +5,9 @@
  */
 import { formatPlan } from '../mapping/preview-format.ts';
 import type { MappingRegistry } from '../mapping/registry.ts';
-import { PlatformClient } from '../platform/client.ts';
+import type { OutboundGuard } from '../net/outbound-guard.ts';
+import type { PlatformClient } from '../platform/client.ts';
+import { guardedPlatformClient } from '../platform/installation-client.ts';
 import type { Installation } from '../store/installations.ts';
 import type { Queryable } from '../store/store.ts';
 import { bindingFor, type WidgetBinding } from '../store/widget-bindings.ts';
@@ -25,7 +27,7 @@ export type PreviewResult =
 const PREVIEW_CLIENT = { timeoutMs: 10_000, retry: { retries: 1, minDelayMs: 200, maxDelayMs: 1_000 } };
 
 export async function previewConversation(
-  deps: { db: Queryable; mappings: MappingRegistry; conversationUrl: string | undefined },
+  deps: { db: Queryable; mappings: MappingRegistry; conversationUrl: string | undefined; outbound: OutboundGuard },
   installation: Installation,
   request: PreviewRequest,
 ): Promise<PreviewResult> {
@@ -33,7 +35,7 @@ export async function previewConversation(
   if (!apiUrl || !apiKey) return { ok: false, error: 'Set the platform API URL and key on the settings page first: the preview reads the conversation from the platform.' };
   let client: PlatformClient;
   try {
-    client = new PlatformClient({ baseUrl: apiUrl, apiKey, ...PREVIEW_CLIENT });
+    client = guardedPlatformClient(deps.outbound, { baseUrl: apiUrl, apiKey, ...PREVIEW_CLIENT });
   } catch (error) {
     return { ok: false, error: `The platform settings are not usable: ${(error as Error).message}` };
   }

@@ -1,6 +1,7 @@
 /** The settings tab: platform API settings, the webhook to paste into the platform, widget bindings. */
 import { Router, type Request, type Response } from 'express';
-import { updatePlatformSettings } from '../store/installations.ts';
+import { OutboundRefusedError } from '../net/outbound-refused.ts';
+import { PlatformKeyRequiredError, updatePlatformSettings } from '../store/installations.ts';
 import { deleteBinding, listBindings, upsertBinding } from '../store/widget-bindings.ts';
 import type { AdminContext } from './context.ts';
 import { BindingForm, parseForm, PlatformSettingsForm } from './forms.ts';
@@ -36,11 +37,26 @@ export function settingsRoutes(ctx: AdminContext): Router {
     const installation = installationOf(res);
     const form = parseForm(PlatformSettingsForm, req.body);
     if (!form.ok) return render(req, res, 400, { form: 'platform', ...form });
+    const refuse = (field: 'apiUrl' | 'apiKey', error: string) =>
+      render(req, res, 400, { form: 'platform', values: { apiUrl: form.value.apiUrl }, errors: { [field]: error } });
+    let apiUrl: string;
+    try {
+      apiUrl = ctx.outbound.checkBaseUrl(form.value.apiUrl);
+    } catch (error) {
+      if (error instanceof OutboundRefusedError) return refuse('apiUrl', error.message);
+      throw error;
+    }
     const apiKey = form.value.apiKey ?? installation.platform.apiKey;
-    if (!apiKey) return render(req, res, 400, { form: 'platform', values: { apiUrl: form.value.apiUrl }, errors: { apiKey: 'is required: no key is stored yet' } });
-    await updatePlatformSettings(ctx.store, ctx.box, installation.id, form.value);
-    ctx.logger.info({ installationId: installation.id, apiUrl: form.value.apiUrl, keyChanged: form.value.apiKey !== undefined }, 'platform settings changed on the admin pages');
-    res.redirect(303, withNotice(pathOf(res), await checkPlatformSettings(form.value.apiUrl, apiKey)));
+    if (!apiKey) return refuse('apiKey', 'is required: no key is stored yet');
+    try {
+      await updatePlatformSettings(ctx.store, ctx.box, installation.id, { apiUrl, apiKey: form.value.apiKey });
+    } catch (error) {
+      // The store refuses to keep the stored key for a new address; the admin types it again.
+      if (error instanceof PlatformKeyRequiredError) return refuse('apiKey', error.message);
+      throw error;
+    }
+    ctx.logger.info({ installationId: installation.id, apiUrl, keyChanged: form.value.apiKey !== undefined }, 'platform settings changed on the admin pages');
+    res.redirect(303, withNotice(pathOf(res), await checkPlatformSettings(ctx.outbound, apiUrl, apiKey)));
   });
 
   router.post('/bindings', async (req, res) => {

@@ -5,6 +5,7 @@
  */
 import type { Router } from 'express';
 import type { Config } from '../config.ts';
+import type { OutboundGuard } from '../net/outbound-guard.ts';
 import type { Logger } from '../log.ts';
 import { manifest as shippedManifest, type Manifest } from '../manifest.ts';
 import type { SecretBox } from '../store/secret-box.ts';
@@ -19,7 +20,7 @@ import type { Fetch } from './oauth-http.ts';
 import { OAuthStates } from './oauth-state.ts';
 
 export interface AuthOptions {
-  config: Pick<Config, 'publicUrl' | 'oauth' | 'abuseLimits'>;
+  config: Pick<Config, 'publicUrl' | 'oauth' | 'abuseLimits' | 'outbound'>;
   store: Store;
   box: SecretBox;
   logger: Logger;
@@ -28,6 +29,8 @@ export interface AuthOptions {
   manifest?: Manifest;
   /** Clock of token expiry and OAuth state expiry. */
   now?: () => number;
+  /** Checks URLs from the CRMs' token answers (src/net); the process's guard for `config.outbound` unless given. */
+  outbound?: OutboundGuard | undefined;
 }
 
 export interface Auth {
@@ -49,7 +52,7 @@ export function adminSessionsFor(config: Pick<Config, 'publicUrl'>, box: SecretB
 export function createAuth(options: AuthOptions): Auth {
   const { config, store, box, logger } = options;
   const manifest = options.manifest ?? shippedManifest;
-  const oauth = connectorOAuth(config, { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.now ? { now: options.now } : {}), manifest });
+  const oauth = connectorOAuth(config, { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.now ? { now: options.now } : {}), manifest, outbound: options.outbound });
   const tokens = new InstallationTokens({ store, box, hubspot: oauth.hubspot, salesforce: oauth.salesforce, logger, ...(options.now ? { now: options.now } : {}) });
   const sessions = adminSessionsFor(config, box);
   const connects: CrmConnect[] = [];

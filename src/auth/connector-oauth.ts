@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config.ts';
 import { manifest as shippedManifest, type Manifest } from '../manifest.ts';
+import { sharedOutboundGuard, type OutboundGuard } from '../net/outbound-guard.ts';
 import { HubSpotOAuth } from './hubspot-oauth.ts';
 import type { Fetch } from './oauth-http.ts';
 import { SalesforceOAuth } from './salesforce-oauth.ts';
@@ -18,8 +19,8 @@ export interface ConnectorOAuth {
 export const redirectUriOf = (publicUrl: string, path: string): string => `${publicUrl.replace(/\/+$/, '')}${path}`;
 
 export function connectorOAuth(
-  config: Pick<Config, 'publicUrl' | 'oauth'>,
-  options: { fetch?: Fetch; manifest?: Manifest; now?: () => number } = {},
+  config: Pick<Config, 'publicUrl' | 'oauth' | 'outbound'>,
+  options: { fetch?: Fetch; manifest?: Manifest; now?: () => number; outbound?: OutboundGuard | undefined } = {},
 ): ConnectorOAuth {
   const manifest = options.manifest ?? shippedManifest;
   const { hubspot, salesforce } = config.oauth;
@@ -42,6 +43,7 @@ export function connectorOAuth(
             app: salesforce,
             manifest: manifest.crms.salesforce,
             redirectUri: redirectUriOf(publicUrl, manifest.crms.salesforce.redirectPath),
+            outbound: options.outbound ?? sharedOutboundGuard(config.outbound),
             ...fetchOption,
           })
         : undefined,

@@ -8,6 +8,8 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { OAuthApps } from '../config.ts';
 import type { Manifest } from '../manifest.ts';
+import type { OutboundGuard } from '../net/outbound-guard.ts';
+import { outboundRefusalIn } from '../net/outbound-refused.ts';
 import { sameText } from './admin-session.ts';
 import { OAuthRequestError, oauthRequest, standardOAuthError, type Fetch } from './oauth-http.ts';
 
@@ -77,8 +79,17 @@ export class SalesforceOAuth {
   readonly #manifest: Manifest['crms']['salesforce'];
   readonly #redirectUri: string;
   readonly #fetch: Fetch;
+  readonly #outbound: Pick<OutboundGuard, 'checkAnsweredUrl'>;
 
-  constructor(options: { app: SalesforceApp; manifest: Manifest['crms']['salesforce']; redirectUri: string; fetch?: Fetch }) {
+  constructor(options: {
+    app: SalesforceApp;
+    manifest: Manifest['crms']['salesforce'];
+    redirectUri: string;
+    /** Checks the instance and identity URLs of token answers before anything is sent to them (src/net). */
+    outbound: Pick<OutboundGuard, 'checkAnsweredUrl'>;
+    fetch?: Fetch;
+  }) {
+    this.#outbound = options.outbound;
     this.#app = options.app;
     this.#manifest = options.manifest;
     this.#redirectUri = options.redirectUri;
@@ -122,6 +133,7 @@ export class SalesforceOAuth {
       errorOf: standardOAuthError,
     });
     this.#checkSignature(tokens);
+    await this.#checkAnsweredUrls(tokens);
     if (!tokens.refresh_token) {
       throw new OAuthRequestError('rejected', 'Salesforce issued no refresh token: the External Client App must grant the refresh_token scope');
     }
@@ -160,6 +172,7 @@ export class SalesforceOAuth {
       errorOf: standardOAuthError,
     });
     this.#checkSignature(tokens);
+    await this.#checkAnsweredUrls(tokens);
     return { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, instanceUrl: tokens.instance_url };
   }
 
@@ -171,6 +184,19 @@ export class SalesforceOAuth {
       form: { token },
       errorOf: standardOAuthError,
     });
+  }
+
+  /** The instance URL (jsforce's base) and identity URL come from the answer: public https addresses only, as any URL not the operator's. */
+  async #checkAnsweredUrls(tokens: z.infer<typeof TokenResponse>): Promise<void> {
+    for (const [field, url] of [['instance_url', tokens.instance_url], ['id', tokens.id]] as const) {
+      try {
+        await this.#outbound.checkAnsweredUrl(url);
+      } catch (error) {
+        const refusal = outboundRefusalIn(error);
+        if (refusal) throw new OAuthRequestError('rejected', `Salesforce token response: ${field} ${refusal.message}`);
+        throw new OAuthRequestError('unavailable', `Salesforce token response: ${field}: its host could not be resolved (${(error as Error).message})`, { cause: error });
+      }
+    }
   }
 
   /** `signature` = base64(HMAC-SHA256(id + issued_at, client secret)): the answer came from the app's own login server. */

@@ -8,10 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { PgBoss } from 'pg-boss';
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
-import { PlatformClient } from '../platform/client.ts';
 import type { ListParams } from '../platform/list-params.ts';
 import type { ConversationList } from '../platform/schemas.ts';
-import { platformApiOf, type Installation } from '../store/installations.ts';
+import type { Installation } from '../store/installations.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { Store } from '../store/store.ts';
 import type { MappingVersions } from './page-facts.ts';
@@ -48,13 +47,3 @@ export interface BackfillRuntime {
 }
 
 export const processLeaseOwner = (): string => `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-
-/**
- * A Conversations API client for the installation's platform account. Backfill walks and forget
- * requests are rare and long, so each gets its own client; throws while the admin has not entered
- * the platform's URL and key.
- */
-export function installationPlatformClient(installation: Installation): PlatformClient {
-  const { apiUrl, apiKey } = platformApiOf(installation);
-  return new PlatformClient({ baseUrl: apiUrl, apiKey });
-}

@@ -8,11 +8,13 @@ import type { PgBoss } from 'pg-boss';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { MappingRegistry } from '../mapping/registry.ts';
+import { sharedOutboundGuard, type OutboundGuard } from '../net/outbound-guard.ts';
+import { installationPlatformClient } from '../platform/installation-client.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { Store } from '../store/store.ts';
 import { BackfillManager } from './manager.ts';
 import { registryMappingVersions } from './page-facts.ts';
-import { BackfillTuning, installationPlatformClient, processLeaseOwner, type BackfillRuntime } from './runtime.ts';
+import { BackfillTuning, processLeaseOwner, type BackfillRuntime } from './runtime.ts';
 
 export interface BackfillServiceOptions {
   logger: Logger;
@@ -22,6 +24,8 @@ export interface BackfillServiceOptions {
   watch: boolean;
   tuning?: Partial<BackfillTuning>;
   platformFor?: BackfillRuntime['platformFor'];
+  /** What the default platformFor sends through; the process's guard for `config.outbound` unless given. */
+  outbound?: OutboundGuard | undefined;
 }
 
 export interface BackfillService {
@@ -32,7 +36,7 @@ export interface BackfillService {
 }
 
 export async function startBackfills(
-  config: Pick<Config, 'mappingsDir' | 'multiTenant'>,
+  config: Pick<Config, 'mappingsDir' | 'multiTenant' | 'outbound'>,
   backend: { store: Store; boss: PgBoss; box: SecretBox },
   options: BackfillServiceOptions,
 ): Promise<BackfillService> {
@@ -43,10 +47,11 @@ export async function startBackfills(
     registry.close();
     throw new Error(`MAPPINGS_DIR: cannot read the mapping files in ${config.mappingsDir}: ${(error as Error).message}`, { cause: error });
   }
+  const outbound = options.outbound ?? sharedOutboundGuard(config.outbound);
   const runtime: BackfillRuntime = {
     ...backend,
     logger: options.logger,
-    platformFor: options.platformFor ?? installationPlatformClient,
+    platformFor: options.platformFor ?? ((installation) => installationPlatformClient(installation, outbound)),
     mappingVersions: registryMappingVersions(registry),
     tuning: BackfillTuning.parse(options.tuning ?? {}),
     owner: processLeaseOwner(),

@@ -65,6 +65,8 @@ export async function runDemo(options: DemoCliOptions, out: (text: string) => vo
       PLATFORM_API_URL: platform.url,
       PLATFORM_API_KEY: platform.apiKey,
       PLATFORM_WEBHOOK_SECRET: secret,
+      // The demo only talks to its own loopback sandboxes.
+      ALLOW_PRIVATE_NETWORK_URLS: 'true',
       ...crm.env,
       // Write up to HubSpot's batch size at once, and retry soon in a short run.
       SYNC_BATCH_SIZE: '100',

@@ -1,6 +1,7 @@
 /** The `forget` command: opens the store (exclusively on the embedded store), forgets, prints what was done. */
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
+import { sharedOutboundGuard } from '../net/outbound-guard.ts';
 import { openCommandBackend } from '../backfill/command-backend.ts';
 import type { ForgetCommandOptions } from './commands.ts';
 import { forgetDependencies } from './dependencies.ts';
@@ -15,7 +16,7 @@ export async function runForgetCommand(conversationId: string, options: ForgetCo
   });
   try {
     const report = await forgetConversation(
-      forgetDependencies(backend, logger),
+      forgetDependencies(backend, logger, sharedOutboundGuard(config.outbound)),
       options.installation,
       conversationId,
       { keepDeal: options.keepDeal ?? false, alsoPlatform: options.alsoPlatform ?? false },

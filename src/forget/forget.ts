@@ -29,7 +29,6 @@ import { getInstallation, type Installation } from '../store/installations.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { Store } from '../store/store.ts';
 import { getSyncRecord, type SyncKey } from '../store/sync-records.ts';
-import { installationPlatformClient } from '../backfill/runtime.ts';
 import { deleteSyncJobs, dropQueuedSyncs, waitForRunningSyncs } from './sync-jobs.ts';
 
 export const RUNNING_SYNC_WAIT_MS = 60_000;
@@ -40,8 +39,8 @@ export interface ForgetDependencies {
   box: SecretBox;
   logger: Logger;
   adapterFor(installation: Installation): CrmAdapter;
-  /** The platform's DELETE for `alsoPlatform`; the installation's Conversations API client unless given. */
-  platformFor?(installation: Installation): { deleteConversation(id: string): Promise<void> };
+  /** The platform's DELETE for `alsoPlatform`: the installation's Conversations API client (forgetDependencies). */
+  platformFor(installation: Installation): { deleteConversation(id: string): Promise<void> };
   /** How long to wait for a sync of the conversation that is running; default one minute. */
   runningSyncWaitMs?: number;
 }
@@ -167,7 +166,7 @@ async function forgetIn(
 }
 
 async function deleteOnPlatform(deps: ForgetDependencies, installation: Installation, conversationId: string): Promise<'deleted' | 'already gone'> {
-  const platform = (deps.platformFor ?? installationPlatformClient)(installation);
+  const platform = deps.platformFor(installation);
   try {
     await platform.deleteConversation(conversationId);
     return 'deleted';

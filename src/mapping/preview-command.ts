@@ -5,6 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { ConfigError, loadConfig, type OutboundPolicy } from '../config.ts';
+import { OutboundRefusedError } from '../net/outbound-refused.ts';
 import { Conversation, parsePlatform, PlatformDataError } from '../platform/schemas.ts';
 import { transcriptTurns } from '../transcript/export-turns.ts';
 import { renderTranscriptMarkdown } from '../transcript/render-turns.ts';
@@ -58,15 +60,30 @@ async function fromPlatform(id: string, env: NodeJS.ProcessEnv): Promise<Loaded>
   if (!baseUrl || !apiKey) {
     throw new Error(`to fetch conversation ${id}, set PLATFORM_API_URL and PLATFORM_API_KEY (or pass a conversation JSON file)`);
   }
-  const { PlatformClient } = await import('../platform/client.ts');
-  const client = new PlatformClient({ baseUrl, apiKey });
+  const { guardedPlatformClient } = await import('../platform/installation-client.ts');
+  const { sharedOutboundGuard } = await import('../net/outbound-guard.ts');
+  const client = guardedPlatformClient(sharedOutboundGuard(previewOutboundPolicy(env)), { baseUrl, apiKey });
   try {
     const conversation = await client.getConversation(id);
     // As the sync job does: the export's heading and facts give way to the mapping's own summary.
     const markdown = transcriptTurns(await client.getTranscript(id, 'md'));
     return { conversation, transcript: { markdown } };
   } catch (error) {
-    if (error instanceof PlatformDataError) throw error;
+    if (error instanceof PlatformDataError || error instanceof OutboundRefusedError) throw error;
     throw new Error(`cannot fetch conversation ${id} from ${baseUrl}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * The service's outbound policy when the environment configures one; preview needs only the two
+ * platform variables, and without a full configuration the operator's own URL gets the
+ * self-hosting policy (private networks allowed), as the service gives it without an OAuth app.
+ */
+function previewOutboundPolicy(env: NodeJS.ProcessEnv): OutboundPolicy {
+  try {
+    return loadConfig(env).outbound;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { allowPrivateNetworks: !['false', '0', 'no'].includes(env.ALLOW_PRIVATE_NETWORK_URLS?.trim().toLowerCase() ?? ''), requireHttps: false };
   }
 }

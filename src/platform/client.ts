@@ -3,10 +3,13 @@
  * Arguments are checked before sending, responses are validated against schemas.ts, and
  * transient failures (429, 5xx, network, timeout) are retried with backoff and Retry-After.
  */
+import { STATUS_CODES } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import pkg from '../../package.json' with { type: 'json' };
 import { log } from '../log.ts';
+import { baseUrlShapeProblem } from '../net/base-url.ts';
+import { outboundRefusalIn } from '../net/outbound-refused.ts';
 import { describeIssues } from '../zod-issues.ts';
 import { PlatformApiError, PlatformArgumentError } from './client-errors.ts';
 import { type ListParams, listQuery, parseListParams } from './list-params.ts';
@@ -18,7 +21,7 @@ import {
   PlatformErrorBody,
   TranscriptExport,
   TranscriptFormat,
-  parsePlatform,
+  parsePlatformResponse,
 } from './schemas.ts';
 
 export { ListParams, parseListParams } from './list-params.ts';
@@ -34,13 +37,22 @@ const TRANSCRIPT_ACCEPT: Record<TranscriptFormat, string> = {
 };
 
 export const PlatformClientOptions = z.object({
-  /** Where the API lives; `/api/v1/...` is appended. A trailing slash is optional. */
-  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }),
+  /**
+   * Where the API lives; `/api/v1/...` is appended. A trailing slash is optional; a query, fragment
+   * or user name would swallow or leak what is appended, so they are refused.
+   */
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' }).superRefine((url, ctx) => {
+    const problem = baseUrlShapeProblem(url);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   apiKey: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
   /** Per attempt, body included. */
   timeoutMs: z.number().int().positive().optional(),
   retry: RetryOptions.optional(),
-  /** Defaults to the global fetch, looked up at each call. */
+  /**
+   * Defaults to the global fetch, looked up at each call. A URL an admin entered must go through
+   * the outbound guard's fetch instead (src/platform/installation-client.ts).
+   */
   fetch: z.custom<typeof fetch>((v) => typeof v === 'function', { error: 'must be a fetch function' }).optional(),
 });
 export type PlatformClientOptions = z.infer<typeof PlatformClientOptions>;
@@ -148,7 +160,7 @@ export class PlatformClient {
       if (visited.has(page.next_cursor)) {
         // A platform handing back an old cursor would otherwise make a backfill run forever.
         throw new PlatformDataError(`list page fetched with cursor ${JSON.stringify(cursor ?? null)}`, [
-          `next_cursor: ${JSON.stringify(page.next_cursor)} was already visited; following it would loop forever`,
+          'next_cursor: names a page already visited; following it would loop forever',
         ]);
       }
       cursor = page.next_cursor;
@@ -201,23 +213,26 @@ function conversationPath(id: string): string {
   return `/api/v1/conversations/${encodeURIComponent(id)}`;
 }
 
+/**
+ * Errors about a response say what was expected where, never what came back: the base URL is an
+ * admin's input, so the answer may be an internal service's, and errors are shown and stored.
+ */
 function parseJsonResponse<T extends z.ZodType>(schema: T, body: string, request: string): z.infer<T> {
   const what = `response to ${request}`;
   let json: unknown;
   try {
     json = JSON.parse(body);
-  } catch (error) {
-    throw new PlatformDataError(what, [`body is not JSON (${(error as Error).message}): ${excerpt(body)}`]);
+  } catch {
+    // The parser's message quotes the body: not repeated.
+    throw new PlatformDataError(what, [`body is not JSON (${body.length} characters)`]);
   }
-  return parsePlatform(schema, json, what);
+  return parsePlatformResponse(schema, json, what);
 }
 
 /** A response about another conversation than the one asked for must never be written under this id. */
 function expectSameId(request: string, field: string, requested: string, returned: string): void {
   if (requested !== returned) {
-    throw new PlatformDataError(`response to ${request}`, [
-      `${field}: expected ${JSON.stringify(requested)} (the id requested), got ${JSON.stringify(returned)}`,
-    ]);
+    throw new PlatformDataError(`response to ${request}`, [`${field}: expected ${JSON.stringify(requested)} (the id requested), got another id`]);
   }
 }
 
@@ -227,24 +242,34 @@ function statusFailure(response: Response, body: string): AttemptFailure {
   return {
     status: response.status,
     code,
-    detail: `${response.status}${code ? ` ${code}` : ''}: ${message || response.statusText || 'no message'}`,
+    // The standard reason phrase, not the server's own (it is free text too).
+    detail: `${response.status}${code ? ` ${code}` : ''}: ${message ?? STATUS_CODES[response.status] ?? 'no message'}`,
     retryable,
     retryAfterMs: retryable ? parseRetryAfter(response.headers.get('retry-after')) : undefined,
   };
 }
 
-/** `{"error":{"code","message"}}` when the platform sent it; otherwise the start of whatever it sent. */
-function platformErrorOf(body: string): { code?: string; message: string } {
+/** The longest platform error message kept: enough for the platform's own, too little to carry a document. */
+const MAX_ERROR_MESSAGE = 200;
+const MAX_ERROR_CODE = 64;
+
+/**
+ * `{"error":{"code","message"}}` when the platform sent it (message capped), else nothing: any
+ * other body (a proxy's HTML page, an internal service's answer) is neither shown nor stored.
+ */
+function platformErrorOf(body: string): { code?: string; message?: string } {
   try {
     const parsed = PlatformErrorBody.safeParse(JSON.parse(body));
-    if (parsed.success) return { code: parsed.data.error.code, message: parsed.data.error.message };
+    if (parsed.success) return { code: parsed.data.error.code?.slice(0, MAX_ERROR_CODE), message: capped(parsed.data.error.message) };
   } catch {
-    // Not JSON (a proxy's HTML page, plain text): fall through to the raw text.
+    // Not JSON: nothing of it is kept.
   }
-  return { message: excerpt(body) };
+  return {};
 }
 
 function transportFailure(error: unknown, timeoutMs: number): AttemptFailure {
+  const refusal = outboundRefusalIn(error);
+  if (refusal) return { code: refusal.code, detail: refusal.message, retryable: false, cause: error };
   if (error instanceof Error && error.name === 'TimeoutError') {
     return { code: 'timeout', detail: `no response within ${timeoutMs} ms`, retryable: true, cause: error };
   }
@@ -274,7 +299,7 @@ function apiError(method: string, path: string, failure: AttemptFailure, attempt
   });
 }
 
-const excerpt = (text: string): string => {
+const capped = (text: string): string => {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
+  return flat.length > MAX_ERROR_MESSAGE ? `${flat.slice(0, MAX_ERROR_MESSAGE - 3)}...` : flat;
 };

@@ -4,7 +4,7 @@
  * never fatal; a missing required field fails with its path.
  */
 import { z } from 'zod';
-import { describeIssues } from '../zod-issues.ts';
+import { describeIssues, describeIssuesOfUntrusted } from '../zod-issues.ts';
 
 export const Outcome = z.enum(['completed', 'abandoned', 'error']);
 export type Outcome = z.infer<typeof Outcome>;
@@ -116,6 +116,13 @@ export class PlatformDataError extends Error {
 export function parsePlatform<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) throw new PlatformDataError(what, describeIssues(result.error));
+  return result.data;
+}
+
+/** parsePlatform for an API response: errors name the schema's paths and expectations, never the response's content. */
+export function parsePlatformResponse<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new PlatformDataError(what, describeIssuesOfUntrusted(result.error, schema));
   return result.data;
 }
 

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CrmName } from '../crm/write-plan.ts';
+import { normaliseBaseUrl } from '../net/base-url.ts';
 import type { SecretBox } from './secret-box.ts';
 import type { Queryable } from './store.ts';
 import { webhookSecretsChanged } from './webhook-secret-changes.ts';
@@ -185,8 +186,10 @@ export async function listInstallationSummaries(db: Queryable, ids: readonly str
 
 /**
  * Sets where the installation reads conversations from: the API URL, and the API key when one is
- * given (the admin pages never show the key, so leaving it out keeps the stored one). False when
- * there is no such installation.
+ * given (the admin pages never show the key, so leaving it out keeps the stored one). The stored
+ * key is only ever sent to the address it was entered for: a new URL (compared normalised) without
+ * a new key throws PlatformKeyRequiredError and changes nothing. False when there is no such
+ * installation.
  */
 export async function updatePlatformSettings(
   db: Queryable,
@@ -195,12 +198,42 @@ export async function updatePlatformSettings(
   settings: { apiUrl: string; apiKey?: string | undefined },
 ): Promise<boolean> {
   const sealedKey = settings.apiKey === undefined ? null : box.seal(settings.apiKey, sealContext('platform_api_key', id));
-  const rows = await db.query(
-    `UPDATE installations SET platform_api_url = $2, platform_api_key_sealed = COALESCE($3, platform_api_key_sealed), updated_at = now()
-     WHERE id = $1 RETURNING id`,
-    [id, settings.apiUrl, sealedKey],
-  );
-  return rows.length > 0;
+  // Compare-and-set on the URL read, so a concurrent change of URL cannot slip between check and write.
+  for (;;) {
+    const [current] = await db.query<{ platform_api_url: string | null; has_key: boolean }>(
+      'SELECT platform_api_url, platform_api_key_sealed IS NOT NULL AS has_key FROM installations WHERE id = $1',
+      [id],
+    );
+    if (!current) return false;
+    if (sealedKey === null && current.has_key && !sameBaseUrl(current.platform_api_url, settings.apiUrl)) {
+      throw new PlatformKeyRequiredError();
+    }
+    const rows = await db.query(
+      `UPDATE installations SET platform_api_url = $2, platform_api_key_sealed = COALESCE($3, platform_api_key_sealed), updated_at = now()
+       WHERE id = $1 AND platform_api_url IS NOT DISTINCT FROM $4 RETURNING id`,
+      [id, settings.apiUrl, sealedKey, current.platform_api_url],
+    );
+    if (rows.length > 0) return true;
+  }
+}
+
+/** A new platform URL came without a new key: the stored key stays with the address it was entered for. */
+export class PlatformKeyRequiredError extends Error {
+  readonly retryable = false;
+  constructor() {
+    super('enter the API key again: the stored key is only sent to the address it was entered for');
+    this.name = 'PlatformKeyRequiredError';
+  }
+}
+
+/** The same address once normalised (host case, default port, trailing slash); a stored value that does not parse matches nothing. */
+export function sameBaseUrl(stored: string | null, entered: string): boolean {
+  if (stored === null) return false;
+  try {
+    return normaliseBaseUrl(stored) === normaliseBaseUrl(entered);
+  } catch {
+    return false;
+  }
 }
 
 /** A sync needs the platform's API URL and key, which an OAuth install leaves to the admin. Permanent until they are entered. */

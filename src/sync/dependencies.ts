@@ -9,7 +9,9 @@ import type { RateLimiterRegistry } from '../crm/rate-limit.ts';
 import type { WritePlan } from '../crm/write-plan.ts';
 import { log as rootLog, type Logger } from '../log.ts';
 import { MappingRegistry } from '../mapping/registry.ts';
-import { PlatformClient } from '../platform/client.ts';
+import { sharedOutboundGuard, type OutboundGuard } from '../net/outbound-guard.ts';
+import type { PlatformClient } from '../platform/client.ts';
+import { guardedPlatformClient } from '../platform/installation-client.ts';
 import type { Conversation } from '../platform/schemas.ts';
 import { platformApiOf, type Installation } from '../store/installations.ts';
 import type { WidgetBinding } from '../store/widget-bindings.ts';
@@ -34,14 +36,14 @@ export interface SyncDependencies {
   close?(): void;
 }
 
-/** One Conversations API client per installation, rebuilt when its URL or key changes. */
-export function platformClients(): SyncDependencies['platformFor'] {
+/** One Conversations API client per installation, rebuilt when its URL or key changes; all send through `outbound`. */
+export function platformClients(outbound: OutboundGuard): SyncDependencies['platformFor'] {
   const clients = new Map<string, { apiUrl: string; apiKey: string; client: PlatformClient }>();
   return (installation) => {
     const { apiUrl, apiKey } = platformApiOf(installation);
     const cached = clients.get(installation.id);
     if (cached && cached.apiUrl === apiUrl && cached.apiKey === apiKey) return cached.client;
-    const client = new PlatformClient({ baseUrl: apiUrl, apiKey });
+    const client = guardedPlatformClient(outbound, { baseUrl: apiUrl, apiKey });
     clients.set(installation.id, { apiUrl, apiKey, client });
     return client;
   };
@@ -53,6 +55,8 @@ export interface DefaultDependencyOptions {
   limiters?: RateLimiterRegistry;
   /** The OAuth token provider, once the store is open; without it the stored tokens are used as they are. */
   tokens?: AdapterFactoryOptions['tokens'];
+  /** Where the platform clients send; the process's guard for `config.outbound` unless given. */
+  outbound?: OutboundGuard | undefined;
 }
 
 /**
@@ -71,7 +75,7 @@ export async function buildDefaultDependencies(config: Config, options: DefaultD
     throw new Error(`MAPPINGS_DIR: cannot read the mapping files in ${config.mappingsDir}: ${(error as Error).message}`, { cause: error });
   }
   return {
-    platformFor: platformClients(),
+    platformFor: platformClients(options.outbound ?? sharedOutboundGuard(config.outbound)),
     planFor: mappingPlanner({ registry, conversationUrl: config.platformConversationUrl }),
     adapterFor: installationAdapters({ logger, ...(options.limiters ? { limiters: options.limiters } : {}), ...(options.tokens ? { tokens: options.tokens } : {}) }),
     close: () => registry.close(),

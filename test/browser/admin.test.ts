@@ -100,6 +100,8 @@ describe.skipIf(!existsSync(CHROMIUM))('admin pages in Chromium', () => {
         PUBLIC_URL: publicUrl,
         MAPPINGS_DIR: mappingsDir,
         HUBSPOT_CLIENT_ID: OAUTH_CLIENT.clientId,
+        // Multi-tenant mode against loopback sandboxes: private addresses allowed on purpose.
+        ALLOW_PRIVATE_NETWORK_URLS: 'true',
         METRICS_TOKEN: 'test-metrics-token',
         HUBSPOT_CLIENT_SECRET: OAUTH_CLIENT.clientSecret,
         HUBSPOT_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,

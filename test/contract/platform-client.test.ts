@@ -126,6 +126,10 @@ describe('headers and URLs', () => {
     );
     expect(() => new PlatformClient({ baseUrl: 'ftp://platform.example.test', apiKey: API_KEY })).toThrow(/baseUrl/);
     expect(() => new PlatformClient({ baseUrl: BASE, apiKey: '' })).toThrow(/apiKey: must not be empty/);
+    // A fragment or query would swallow the appended API path; user info would travel to the host.
+    expect(() => new PlatformClient({ baseUrl: `${BASE}#`, apiKey: API_KEY })).toThrow(/baseUrl: must not contain a fragment/);
+    expect(() => new PlatformClient({ baseUrl: `${BASE}?x=1`, apiKey: API_KEY })).toThrow(/baseUrl: must not contain a query/);
+    expect(() => new PlatformClient({ baseUrl: 'https://u:p@platform.example.test', apiKey: API_KEY })).toThrow(/baseUrl: must not contain a user name/);
     try {
       new PlatformClient({ baseUrl: BASE, apiKey: API_KEY, timeoutMs: -1 });
       expect.unreachable();
@@ -191,7 +195,7 @@ describe('pagination', () => {
     );
     expect(ids).toEqual(['conv_1', 'conv_2']);
     expect(error).toBeInstanceOf(PlatformDataError);
-    expect((error as Error).message).toMatch(/next_cursor: "c_2" was already visited/);
+    expect((error as Error).message).toMatch(/next_cursor: names a page already visited/);
   });
 });
 
@@ -281,11 +285,18 @@ describe('retries', () => {
     scope.done();
   });
 
-  it('tolerates a non-JSON error body', async () => {
-    nock(BASE).get(`${LIST}/conv_1`).reply(502, '<html><body>\n  <h1>Bad Gateway</h1>\n</body></html>');
+  it('tolerates a non-JSON error body, keeping none of it (the URL may be an internal service\'s)', async () => {
+    nock(BASE).get(`${LIST}/conv_1`).reply(502, '<html><body>\n  <h1>Proxy secret-token-1</h1>\n</body></html>', { 'content-type': 'text/html' });
     const error = (await rejection(client({ retry: { retries: 0 } }).getConversation('conv_1'))) as PlatformApiError;
     expect([error.status, error.code, error.retryable]).toEqual([502, undefined, true]);
-    expect(error.message).toContain('502: <html><body> <h1>Bad Gateway</h1> </body></html>');
+    expect(error.message).toBe('Platform API GET /api/v1/conversations/conv_1 failed: 502: Bad Gateway');
+  });
+
+  it('caps the message of the documented error shape', async () => {
+    nock(BASE).get(`${LIST}/conv_1`).reply(400, { error: { code: 'bad', message: 'x'.repeat(5_000) } });
+    const error = (await rejection(client().getConversation('conv_1'))) as PlatformApiError;
+    expect(error.message.length).toBeLessThan(300);
+    expect(error.message).toMatch(/400 bad: x+\.\.\.$/);
   });
 
   it('reports a network error with its code when retries run out', async () => {
@@ -348,6 +359,15 @@ describe('malformed responses', () => {
     expect(scope.pendingMocks()).toHaveLength(1);
   });
 
+  it('says what was expected where without repeating the response (keys it does not know read [key])', async () => {
+    nock(BASE)
+      .get(`${LIST}/conv_1`)
+      .reply(200, { ...conversation('conv_1'), outcome: 'secret-outcome', criteria_results: { 'secret-key-1': { passed: 'secret-value' } } });
+    const error = (await rejection(client().getConversation('conv_1'))) as PlatformDataError;
+    expect(error.issues).toEqual([expect.stringMatching(/^outcome: /), expect.stringMatching(/^criteria_results\.\[key\]\.passed: /)]);
+    expect(error.message).not.toMatch(/secret/);
+  });
+
   it('names the missing field of a conversation', async () => {
     const { widget_id: _omitted, ...broken } = conversation('conv_1');
     nock(BASE).get(`${LIST}/conv_1`).reply(200, broken);
@@ -366,7 +386,9 @@ describe('malformed responses', () => {
 
   it('refuses a conversation that is not the one asked for', async () => {
     nock(BASE).get(`${LIST}/conv_1`).reply(200, conversation('conv_2'));
-    await expect(client().getConversation('conv_1')).rejects.toThrow(/id: expected "conv_1" \(the id requested\), got "conv_2"/);
+    const error = await rejection(client().getConversation('conv_1'));
+    expect((error as Error).message).toMatch(/id: expected "conv_1" \(the id requested\), got another id/);
+    expect((error as Error).message).not.toContain('conv_2');
   });
 });
 

@@ -59,6 +59,8 @@ describe.each(storeBackends())('admin pages on $name', (backend) => {
       MAPPINGS_DIR: mappingsDir,
       PUBLIC_URL: 'https://connector.example',
       HUBSPOT_CLIENT_ID: 'client-id',
+      // Multi-tenant mode against loopback sandboxes: private addresses allowed on purpose.
+      ALLOW_PRIVATE_NETWORK_URLS: 'true',
       METRICS_TOKEN: 'test-metrics-token',
       HUBSPOT_CLIENT_SECRET: 'client-secret',
     });

@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dryRunBackfill } from '../../src/backfill/dry-run.ts';
 import { startBackfills } from '../../src/backfill/service.ts';
 import { createHubSpotAdapter } from '../../src/crm/hubspot/adapter.ts';
+import { forgetDependencies } from '../../src/forget/dependencies.ts';
 import { forgetConversation, type ForgetDependencies } from '../../src/forget/forget.ts';
+import { sharedOutboundGuard } from '../../src/net/outbound-guard.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Conversation } from '../../src/platform/schemas.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../src/sandbox/hubspot/index.ts';
@@ -85,7 +87,7 @@ describe.each(storeBackends())('forget on $name', (backend) => {
       tokens: { getAccessToken: async () => privateAppToken },
       log: silent,
     });
-    deps = { ...service, logger: silent, adapterFor: () => adapter };
+    deps = { ...forgetDependencies(service, silent, sharedOutboundGuard(config().outbound)), adapterFor: () => adapter };
 
     // Three visitors (distinct emails) whose conversations get a deal under the default mapping.
     const qualifying = platform.store

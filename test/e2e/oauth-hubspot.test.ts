@@ -35,6 +35,8 @@ describe.each(storeBackends())('HubSpot connect flow on $name', (backend) => {
       ...environment.env,
       PUBLIC_URL,
       HUBSPOT_CLIENT_ID: CLIENT.clientId,
+      // Multi-tenant mode against loopback sandboxes: private addresses allowed on purpose.
+      ALLOW_PRIVATE_NETWORK_URLS: 'true',
       METRICS_TOKEN: 'test-metrics-token',
       HUBSPOT_CLIENT_SECRET: CLIENT.clientSecret,
       HUBSPOT_API_URL: hubspot.url,

@@ -33,6 +33,8 @@ describe.each(storeBackends())('Salesforce connect flow on $name', (backend) => 
       ...environment.env,
       PUBLIC_URL,
       SALESFORCE_CLIENT_ID: CLIENT.clientId,
+      // Multi-tenant mode against loopback sandboxes: private addresses allowed on purpose.
+      ALLOW_PRIVATE_NETWORK_URLS: 'true',
       METRICS_TOKEN: 'test-metrics-token',
       SALESFORCE_CLIENT_SECRET: CLIENT.clientSecret,
       SALESFORCE_LOGIN_URL: production.url,

@@ -49,6 +49,8 @@ describe.each(storeBackends())('tenant isolation on $name', (backend) => {
       PUBLIC_URL,
       MAPPINGS_DIR: path.join(root, 'mappings'),
       HUBSPOT_CLIENT_ID: CLIENT.clientId,
+      // Multi-tenant mode against loopback sandboxes: private addresses allowed on purpose.
+      ALLOW_PRIVATE_NETWORK_URLS: 'true',
       METRICS_TOKEN: 'test-metrics-token',
       HUBSPOT_CLIENT_SECRET: CLIENT.clientSecret,
       HUBSPOT_API_URL: hubspot.url,

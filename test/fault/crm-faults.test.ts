@@ -108,6 +108,8 @@ describe.each([embedded!])('CRM faults on the $name store', (backend) => {
         PUBLIC_URL,
         HUBSPOT_CLIENT_ID: CLIENT.clientId,
         METRICS_TOKEN: 'test-metrics-token',
+        // Multi-tenant mode against loopback sandboxes: private addresses allowed on purpose.
+        ALLOW_PRIVATE_NETWORK_URLS: 'true',
         HUBSPOT_CLIENT_SECRET: CLIENT.clientSecret,
         HUBSPOT_API_URL: hubspot.url,
         // Three attempts a job (1 s, then 2 s apart): enough to ride out each burst, few enough that a refused refresh fails soon.
@@ -271,7 +273,7 @@ describe.each([embedded!])('CRM faults on the $name store', (backend) => {
 
     // The slow portal's timeouts are retried inside the adapter (backoff) and never reach a sync record: the log shows them.
     it('showed each failure while it lasted: on the sync records with the CRM\'s reason, and 429s in the metrics', async () => {
-      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      const metrics = await (await fetch(`${service.url}/metrics`, { headers: { authorization: 'Bearer test-metrics-token' } })).text();
       const stormLine = metrics.split('\n').find((l) => l.startsWith('crm_connector_crm_rate_limited_total{') && l.includes(`account="${stormPortal.portalId}"`));
       expect(Number(stormLine?.slice(stormLine.lastIndexOf(' ') + 1))).toBeGreaterThanOrEqual(4);
       const oauth = [...(seenErrors.get(oauthInstallation) ?? [])].join('\n');

@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import type { CrmAdapter, ExecutionResult, PlanExecution, WrittenObject } from '../../src/crm/adapter.ts';
 import type { CrmError } from '../../src/crm/errors.ts';
 import type { WritePlan } from '../../src/crm/write-plan.ts';
+import { sharedOutboundGuard } from '../../src/net/outbound-guard.ts';
 import type { Conversation } from '../../src/platform/schemas.ts';
 import { platformClients, type SyncDependencies } from '../../src/sync/dependencies.ts';
 
@@ -89,10 +90,10 @@ export function planOf(conversation: Conversation, transcriptMd: string, mapping
   };
 }
 
-/** Real platform client, stand-in mapping, recording adapter. */
+/** Real platform client (loopback sandboxes allowed, as self-hosting allows them), stand-in mapping, recording adapter. */
 export function testDependencies(adapter: RecordingAdapter): SyncDependencies {
   return {
-    platformFor: platformClients(),
+    platformFor: platformClients(sharedOutboundGuard({ allowPrivateNetworks: true, requireHttps: false })),
     planFor: async (_installation, binding, conversation, transcriptMd) => planOf(conversation, transcriptMd, binding.mappingFile),
     adapterFor: () => adapter,
   };
