@@ -52,8 +52,8 @@ export function adminRoutes(ctx: AdminContext): Router {
     }));
   });
 
-  admin.post('/logout', (_req, res) => {
-    ctx.sessions.clear(res);
+  admin.post('/logout', async (req, res) => {
+    await ctx.sessions.signOut(req, res);
     res.redirect(303, LOGIN_PATH);
   });
 
@@ -63,11 +63,13 @@ export function adminRoutes(ctx: AdminContext): Router {
   installation.use('/mappings', mappingsRoutes(ctx));
   installation.use('/syncs', syncsRoutes(ctx));
   installation.use('/backfill', backfillRoutes(ctx));
-  installation.post('/disconnect', async (_req, res) => {
+  installation.post('/disconnect', async (req, res) => {
     const { id } = installationOf(res);
     const { revoked } = await ctx.disconnect(id);
     ctx.logger.info({ installationId: id, user: viewerOf(res).user, revoked }, 'installation disconnected from the admin pages');
-    res.redirect(303, withNotice(ADMIN_PATH, revoked ? 'disconnected' : 'disconnected-not-revoked'));
+    // Disconnecting ended every session managing it, this one included: signing in again reconnects.
+    await ctx.sessions.signOut(req, res);
+    res.redirect(303, withNotice(LOGIN_PATH, revoked ? 'disconnected' : 'disconnected-not-revoked'));
   });
   admin.use('/installations/:id', loadInstallation(ctx), installation);
 

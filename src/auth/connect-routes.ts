@@ -22,14 +22,15 @@ import { ANY_WIDGET, ensureBinding } from '../store/widget-bindings.ts';
 import { describeIssues } from '../zod-issues.ts';
 import type { AdminSessions } from './admin-session.ts';
 import { sendConnectProblem } from './connect-page.ts';
-import { readCookie, serializeCookie } from './cookies.ts';
+import { siteCookie, type SiteCookie } from './cookies.ts';
 import type { CompletedConnection, CrmConnect } from './crm-connect.ts';
 import type { InstallationTokens } from './installation-tokens.ts';
 import { OAuthRequestError } from './oauth-http.ts';
 import { newBrowserBinding, OAuthPurpose, OAuthStateError, STATE_TTL_SECONDS, type OAuthStates, type PendingFlow } from './oauth-state.ts';
 
-/** The browser binding of flows in progress (random; its hash is in each state row). */
+/** The browser binding of flows in progress (random; its hash is in each state row). `__Host-cc_oauth` under https. */
 export const OAUTH_COOKIE = 'cc_oauth';
+const oauthCookie = (deps: Pick<AuthRouteDeps, 'secureCookies'>): SiteCookie => siteCookie(OAUTH_COOKIE, { secure: deps.secureCookies });
 
 export interface AuthRouteDeps {
   store: Store;
@@ -100,7 +101,8 @@ async function beginFlow(deps: AuthRouteDeps, connect: CrmConnect, req: Request,
       return;
     }
   }
-  const browser = readCookie(req, OAUTH_COOKIE) ?? newBrowserBinding();
+  const browserCookie = oauthCookie(deps);
+  const browser = browserCookie.read(req) ?? newBrowserBinding();
   const state = await deps.states.create({
     crm: connect.crm,
     purpose,
@@ -109,16 +111,20 @@ async function beginFlow(deps: AuthRouteDeps, connect: CrmConnect, req: Request,
     codeVerifier: start.codeVerifier,
     browser,
   });
-  res.append('Set-Cookie', serializeCookie(OAUTH_COOKIE, browser, { maxAgeSeconds: STATE_TTL_SECONDS, path: '/', secure: deps.secureCookies }));
+  browserCookie.set(res, browser, STATE_TTL_SECONDS);
   res.set('Cache-Control', 'no-store');
   res.redirect(302, connect.authorizeUrl(state, start));
 }
 
 async function completeFlow(deps: AuthRouteDeps, connect: CrmConnect, req: Request, res: Response): Promise<void> {
   const param = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
+  const browserCookie = oauthCookie(deps);
+  const browser = browserCookie.read(req);
+  // Whatever the outcome, this callback ends the browser's flow: the binding is not left behind.
+  browserCookie.clear(res);
   let flow: PendingFlow;
   try {
-    flow = await deps.states.consume(param('state'), { crm: connect.crm, browser: readCookie(req, OAUTH_COOKIE) });
+    flow = await deps.states.consume(param('state'), { crm: connect.crm, browser });
   } catch (error) {
     if (!(error instanceof OAuthStateError)) throw error;
     deps.logger.warn({ crm: connect.crm, reason: error.reason }, 'OAuth callback refused: bad state');
@@ -180,8 +186,8 @@ async function completeFlow(deps: AuthRouteDeps, connect: CrmConnect, req: Reque
     return saved;
   });
   deps.tokens.forget(installation.id);
-  const signedIn = deps.sessions.read(req)?.installationIds ?? [];
-  deps.sessions.issue(res, { installationIds: [...signedIn, installation.id], user: completed.user });
+  // A new session for what this sign-in proved, replacing the one the browser carried (no merging).
+  await deps.sessions.issue(req, res, { installationIds: [installation.id], user: completed.user });
   deps.logger.info(
     { installationId: installation.id, crm: connection.crm, crmAccountId: connection.crmAccountId, purpose: flow.purpose, created },
     created ? 'installation created by OAuth' : 'installation connected by OAuth',

@@ -95,7 +95,7 @@ describe.each(storeBackends())('admin pages on $name', (backend) => {
     await environment?.dispose();
   });
 
-  const signedIn = async (ids: string[]) => new AdminClient(base, adminSessionCookie(sessions, { installationIds: ids, user: 'admin@example.com' }));
+  const signedIn = async (ids: string[]) => new AdminClient(base, await adminSessionCookie(sessions, { installationIds: ids, user: 'admin@example.com' }));
 
   it('sends visitors without a session to the sign-in page, which offers the CRM logins, with strict headers', async () => {
     const anonymous = new AdminClient(base);
@@ -270,26 +270,30 @@ describe.each(storeBackends())('admin pages on $name', (backend) => {
     expect((await getSyncRecord(service.store, dead))?.status).toBe('queued');
   });
 
-  it('disconnects an installation of the session on request, and signs out', async () => {
+  it('disconnects an installation of the session on request, which ends its sessions, and signs out', async () => {
     const client = await signedIn([a.id]);
     await client.get('/admin');
     const response = await client.post(`/admin/installations/${a.id}/disconnect`, {});
     expect(response.status).toBe(303);
     // The installation holds no refresh token (no OAuth grant to revoke): disconnected here, and the admin is told the CRM was not.
-    expect(response.location).toBe('/admin?notice=disconnected-not-revoked');
+    // Disconnecting ends every session managing it, this one too: the notice is shown on the sign-in page.
+    expect(response.location).toBe('/admin/login?notice=disconnected-not-revoked');
+    expect((await client.get(response.location ?? '')).body).toContain('the CRM could not be told');
+    expect((await client.get('/admin')).status).toBe(303);
     const stored = await getInstallation(service.store, service.box, a.id);
     expect(stored?.status).toBe('disconnected');
     expect(stored?.crmCredentials).toEqual({});
 
     await setInstallationStatus(service.store, a.id, 'disconnected', 'needs reconnection: HubSpot refused the refresh token (BAD_REFRESH_TOKEN)');
-    const overview = await client.get('/admin');
+    const again = await signedIn([a.id]);
+    const overview = await again.get('/admin');
     const row = overview.body.slice(overview.body.indexOf(`data-installation="${a.id}"`));
     expect(row).toContain('needs reconnection');
     expect(row).toContain('HubSpot refused the refresh token (BAD_REFRESH_TOKEN)');
     expect(row).toContain(`href="/install/hubspot?purpose=reconnect&amp;installation=${a.id}"`);
     expect(row).not.toContain('>Disconnect<');
 
-    const out = await client.post('/admin/logout', {});
+    const out = await again.post('/admin/logout', {});
     expect(out.status).toBe(303);
     expect(out.location).toBe('/admin/login');
   });
