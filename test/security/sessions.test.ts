@@ -3,7 +3,8 @@
  * OAuth app configured, an https PUBLIC_URL as behind a TLS-terminating proxy) and the HubSpot
  * sandbox's consent page, each asserting that it fails:
  *
- * - a copy of the session cookie is used after its owner signed out;
+ * - a copy of the session cookie is used after its owner signed out (on Postgres, also in another
+ *   process on the same store);
  * - a cookie value planted in the victim's browser before sign-in (session fixation), and an old
  *   session id kept after a later sign-in;
  * - a session of one sign-in used to reach the installation of an earlier sign-in (merging);
@@ -39,6 +40,17 @@ describe.each(storeBackends())('admin sessions under attack on $name', (backend)
   let installationA: string;
   let installationB: string;
 
+  const serviceConfig = () =>
+    testConfig({
+      ...environment.env,
+      PUBLIC_URL,
+      HUBSPOT_CLIENT_ID: CLIENT.clientId,
+      HUBSPOT_CLIENT_SECRET: CLIENT.clientSecret,
+      HUBSPOT_API_URL: hubspot.url,
+      HUBSPOT_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
+      ALLOW_PRIVATE_NETWORK_URLS: 'true',
+      METRICS_TOKEN: 'test-metrics-token',
+    });
   const newBrowser = () => new Browser(() => service.url, PUBLIC_URL);
   const installationPage = (id: string) => `/admin/installations/${id}/settings`;
 
@@ -68,20 +80,7 @@ describe.each(storeBackends())('admin sessions under attack on $name', (backend)
     hubspot = await startHubSpotSandbox({ oauthClients: [CLIENT] });
     portalA = hubspot.defaultPortal.portalId;
     portalB = hubspot.createPortal().portalId;
-    service = await startService({
-      config: testConfig({
-        ...environment.env,
-        PUBLIC_URL,
-        HUBSPOT_CLIENT_ID: CLIENT.clientId,
-        HUBSPOT_CLIENT_SECRET: CLIENT.clientSecret,
-        HUBSPOT_API_URL: hubspot.url,
-        HUBSPOT_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
-        ALLOW_PRIVATE_NETWORK_URLS: 'true',
-        METRICS_TOKEN: 'test-metrics-token',
-      }),
-      role: 'web',
-      logger: silent,
-    });
+    service = await startService({ config: serviceConfig(), role: 'web', logger: silent });
     for (const portal of [portalA, portalB]) expect((await signIn(newBrowser(), portal)).callback.status).toBe(303);
     const idOf = async (portal: number) => (await findInstallationByCrmAccount(service.store, service.box, 'hubspot', String(portal)))!.id;
     installationA = await idOf(portalA);
@@ -154,6 +153,22 @@ describe.each(storeBackends())('admin sessions under attack on $name', (backend)
       redirect: 'manual',
     });
     expect(post.status).toBe(401);
+  });
+
+  it.skipIf(backend.name !== 'postgres')('refuses the copy in every process on the store: another process sees the sign-out at once', async () => {
+    const other = await startService({ config: serviceConfig(), role: 'web', logger: silent });
+    try {
+      const onOther = (cookieValue: string) =>
+        fetch(`${other.url}${installationPage(installationA)}`, { headers: { accept: 'text/html', cookie: `${ADMIN}=${cookieValue}` }, redirect: 'manual' });
+      const owner = newBrowser();
+      await signIn(owner, portalA);
+      const copy = owner.cookies.get(ADMIN)!;
+      expect((await onOther(copy)).status).toBe(200);
+      expect((await postForm(owner, installationPage(installationA), '/admin/logout')).status).toBe(303);
+      expect((await onOther(copy)).status).toBe(303);
+    } finally {
+      await other.close();
+    }
   });
 
   it('never adopts a session id planted before sign-in (session fixation)', async () => {
