@@ -56,8 +56,8 @@ export function adminRoutes(ctx: AdminContext): Router {
     }));
   });
 
-  admin.post('/logout', (_req, res) => {
-    ctx.sessions.clear(res);
+  admin.post('/logout', async (req, res) => {
+    await ctx.sessions.signOut(req, res);
     res.redirect(303, LOGIN_PATH);
   });
 
@@ -68,11 +68,13 @@ export function adminRoutes(ctx: AdminContext): Router {
   installation.use('/syncs', syncsRoutes(ctx));
   installation.use('/backfill', backfillRoutes(ctx));
   installation.use('/admins', adminsRoutes(ctx));
-  installation.post('/disconnect', async (_req, res) => {
+  installation.post('/disconnect', async (req, res) => {
     const { id } = installationOf(res);
     const { revoked } = await ctx.disconnect(id);
     ctx.logger.info({ installationId: id, user: viewerOf(res).user, revoked }, 'installation disconnected from the admin pages');
-    res.redirect(303, withNotice(ADMIN_PATH, revoked ? 'disconnected' : 'disconnected-not-revoked'));
+    // Disconnecting ended every session managing it, this one included: signing in again reconnects.
+    await ctx.sessions.signOut(req, res);
+    res.redirect(303, withNotice(LOGIN_PATH, revoked ? 'disconnected' : 'disconnected-not-revoked'));
   });
   installation.get('/delete', (_req, res) => {
     sendPage(res, 200, deleteInstallationPage({ viewer: viewerOf(res), installation: installationOf(res) }));
@@ -87,7 +89,9 @@ export function adminRoutes(ctx: AdminContext): Router {
     }
     const audit = await deleteInstallation({ store: ctx.store, boss: ctx.boss, disconnect: ctx.disconnect, logger: ctx.logger }, target.id);
     ctx.logger.info({ installationId: target.id, user: viewerOf(res).user }, 'installation deleted from the admin pages');
-    res.redirect(303, withNotice(ADMIN_PATH, audit?.tokensRevoked === false ? 'installation-deleted-not-revoked' : 'installation-deleted'));
+    // Deleting disconnected it first, which ended every session managing it, this one included.
+    await ctx.sessions.signOut(req, res);
+    res.redirect(303, withNotice(LOGIN_PATH, audit?.tokensRevoked === false ? 'installation-deleted-not-revoked' : 'installation-deleted'));
   });
   admin.use('/installations/:id', loadInstallation(ctx), installation);
 

@@ -1,28 +1,50 @@
 /**
- * Admin sessions: a stateless, HMAC-signed cookie (`cc_admin`) naming the installations its
- * holder may manage, the user the CRM said signed in, a CSRF token and an expiry. Issued by the
- * OAuth callbacks (the CRM vouched for the user's access to that portal/org); nothing is stored
- * server-side, so every `serve` process behind a load balancer accepts it.
+ * Admin sessions, kept server-side in the store (`admin_sessions`, src/store/admin-sessions.ts).
+ * The cookie (`cc_admin`, `__Host-cc_admin` under https) holds only a random 256-bit id; the row,
+ * keyed by the id's SHA-256, names the installations its holder may manage, the user the CRM said
+ * signed in, a CSRF token, and when it started, was last used and ends. Every request looks the
+ * row up, so every `serve` process on one Postgres sees a sign-out at once.
  *
- * Cookie value: `<base64url(JSON payload)>.<base64url(HMAC-SHA256(payload))>`. HttpOnly (no
- * script reads it), SameSite=Lax (sent on the top-level navigation back from the CRM, not on
- * cross-site POSTs), Secure when PUBLIC_URL is https.
+ * - Issued by the OAuth callbacks (the CRM vouched for the user's access to that portal/org),
+ *   always with a new id: the session the browser carried is deleted, a cookie value planted in
+ *   the browser beforehand is never adopted (session fixation), and nothing is merged across
+ *   sign-ins: a session manages what its own sign-in proved. An admin of two installations
+ *   switches by signing in again with the other portal/org.
+ * - Ends on sign-out (the row is deleted, so a copied cookie stops working), when one of its
+ *   installations is disconnected, after 12 h, or after an hour without a request.
+ *
+ * The cookie is HttpOnly (no script reads it), SameSite=Lax (sent on the top-level navigation back
+ * from the CRM, not on cross-site POSTs), and Secure under an https PUBLIC_URL.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { z } from 'zod';
 import { HttpError } from '../ingest/http-error.ts';
 import { manifest } from '../manifest.ts';
-import type { SecretBox } from '../store/secret-box.ts';
-import { readCookie, serializeCookie } from './cookies.ts';
+import {
+  deleteAdminSession,
+  findLiveAdminSession,
+  insertAdminSession,
+  purgeAdminSessions,
+  touchAdminSession,
+  type SessionWindow,
+} from '../store/admin-sessions.ts';
+import type { Queryable } from '../store/store.ts';
+import { siteCookie } from './cookies.ts';
 
 export const ADMIN_COOKIE = 'cc_admin';
 const DEFAULT_TTL_SECONDS = 12 * 60 * 60;
+const DEFAULT_IDLE_SECONDS = 60 * 60;
+/** `last_seen_at` is written at most this often, so a page's burst of requests costs one write. */
+const TOUCH_INTERVAL_MS = 60_000;
+/** 32 random bytes, base64url: anything else is refused before the store is asked. */
+const SESSION_ID = /^[\w-]{43}$/;
 
 export interface AdminIdentity {
   installationIds: string[];
   /** Who the CRM said signed in (HubSpot user email, Salesforce username). */
   user: string;
+  /** The CRM's id of that user, when the sign-in learned it. */
+  userId?: string | undefined;
 }
 
 /** What `requireAdmin` puts on `res.locals.admin`. */
@@ -30,87 +52,111 @@ export interface AdminSession extends AdminIdentity {
   csrfToken: string;
 }
 
-const Payload = z.object({
-  ids: z.array(z.string().min(1)),
-  user: z.string(),
-  csrf: z.string().min(16),
-  /** Unix seconds. */
-  exp: z.number().int(),
-});
-type Payload = z.infer<typeof Payload>;
-
 export interface AdminSessionOptions {
-  /** At least 32 bytes; derive it with `adminSessionKey(box)`. */
-  key: Buffer;
+  db: Queryable;
   secureCookies: boolean;
+  /** Absolute lifetime; default 12 h. */
   ttlSeconds?: number;
+  /** A session unused this long ends; default 1 h. */
+  idleSeconds?: number;
   now?: () => number;
 }
 
 export interface AdminSessions {
+  /** The session cookie's name: `__Host-cc_admin` under https, `cc_admin` over http. */
+  readonly cookieName: string;
   /** Sets `res.locals.admin`; otherwise redirects browsers to the sign-in page (manifest settingsPages.login) and answers API clients 401. */
   requireAdmin: RequestHandler;
-  issue(res: Response, identity: AdminIdentity): void;
-  clear(res: Response): void;
+  /** Signs the browser in to exactly `identity`: ends the session the request carried and starts one with a new id. */
+  issue(req: Request, res: Response, identity: AdminIdentity): Promise<void>;
+  /** Ends the session the request carries (its row is deleted) and clears the cookie. */
+  signOut(req: Request, res: Response): Promise<void>;
   /** On unsafe methods: `_csrf` in the (already parsed) body, or the `x-csrf-token` header, must be the session's token. */
   verifyCsrf: RequestHandler;
-  /** The session the request carries, if valid (for pages that look different when signed in). */
-  read(req: Request): AdminSession | undefined;
+  /** The live session the request carries, if any (for pages that look different when signed in). */
+  read(req: Request): Promise<AdminSession | undefined>;
 }
 
-/** The session key: derived from CONNECTOR_SECRET_KEY's primary key, so rotating that key signs everyone out. */
-export const adminSessionKey = (box: SecretBox): Buffer => box.deriveKey('admin-session');
+const hashOf = (sessionId: string) => createHash('sha256').update(sessionId).digest('base64url');
 
 export function createAdminSessions(options: AdminSessionOptions): AdminSessions {
-  if (options.key.length < 32) throw new Error('admin session key: must be at least 32 bytes');
-  const ttlSeconds = options.ttlSeconds ?? DEFAULT_TTL_SECONDS;
-  const now = options.now ?? Date.now;
-  const sign = (data: string) => createHmac('sha256', options.key).update(data).digest('base64url');
+  const { db } = options;
+  const ttlMs = (options.ttlSeconds ?? DEFAULT_TTL_SECONDS) * 1000;
+  const idleMs = (options.idleSeconds ?? DEFAULT_IDLE_SECONDS) * 1000;
+  const clock = options.now ?? Date.now;
+  const cookie = siteCookie(ADMIN_COOKIE, { secure: options.secureCookies });
+  const windowAt = (now: number): SessionWindow => ({ now: new Date(now), idleSince: new Date(now - idleMs) });
 
-  const read = (req: Request): AdminSession | undefined => {
-    const value = readCookie(req, ADMIN_COOKIE);
-    const payload = value === undefined ? undefined : verify(value, sign);
-    if (!payload || payload.exp * 1000 <= now()) return undefined;
-    return { installationIds: payload.ids, user: payload.user, csrfToken: payload.csrf };
+  /** The hash of the well-formed session id the request carries. */
+  const presentedHash = (req: Request): string | undefined => {
+    const id = cookie.read(req);
+    return id !== undefined && SESSION_ID.test(id) ? hashOf(id) : undefined;
   };
 
-  const cookie = (value: string, maxAgeSeconds: number) =>
-    serializeCookie(ADMIN_COOKIE, value, { maxAgeSeconds, path: '/', secure: options.secureCookies });
+  const read = async (req: Request): Promise<AdminSession | undefined> => {
+    const idHash = presentedHash(req);
+    if (idHash === undefined) return undefined;
+    const now = clock();
+    const record = await findLiveAdminSession(db, idHash, windowAt(now));
+    if (!record) return undefined;
+    if (now - record.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) await touchAdminSession(db, idHash, new Date(now));
+    return {
+      installationIds: record.installationIds,
+      user: record.user,
+      ...(record.userId === undefined ? {} : { userId: record.userId }),
+      csrfToken: record.csrfToken,
+    };
+  };
 
   return {
+    cookieName: cookie.name,
     read,
-    requireAdmin(req, res, next) {
-      const session = read(req);
+    async requireAdmin(req, res, next) {
+      const session = await read(req);
       if (session) {
         res.locals.admin = session;
         next();
         return;
       }
+      // A cookie that opens nothing (signed out, expired, ended by a disconnect) is dropped from the browser.
+      if (cookie.read(req) !== undefined) cookie.clear(res);
       if (req.accepts(['json', 'html']) === 'html') {
         res.redirect(303, `${manifest.settingsPages.login}?next=${encodeURIComponent(req.originalUrl)}`);
         return;
       }
-      res.status(401).json({ error: { code: 'unauthenticated', message: 'sign in through /admin/login (a valid cc_admin session cookie is required)' } });
+      res.status(401).json({ error: { code: 'unauthenticated', message: `sign in through ${manifest.settingsPages.login} (a live ${cookie.name} session cookie is required)` } });
     },
-    issue(res, identity) {
-      const payload: Payload = {
-        ids: [...new Set(identity.installationIds)],
+    async issue(req, res, identity) {
+      const installationIds = [...new Set(identity.installationIds)];
+      if (installationIds.length === 0) throw new Error('admin session: a session must manage at least one installation');
+      const previous = presentedHash(req);
+      if (previous !== undefined) await deleteAdminSession(db, previous);
+      const id = randomBytes(32).toString('base64url');
+      const now = clock();
+      await insertAdminSession(db, hashOf(id), {
+        installationIds,
         user: identity.user,
-        csrf: randomBytes(24).toString('base64url'),
-        exp: Math.floor(now() / 1000) + ttlSeconds,
-      };
-      const data = Buffer.from(JSON.stringify(payload)).toString('base64url');
-      res.append('Set-Cookie', cookie(`${data}.${sign(data)}`, ttlSeconds));
+        userId: identity.userId,
+        csrfToken: randomBytes(24).toString('base64url'),
+        createdAt: new Date(now),
+        lastSeenAt: new Date(now),
+        expiresAt: new Date(now + ttlMs),
+      });
+      // Sign-ins are the only way rows are added, so purging here keeps the table to the live sessions.
+      await purgeAdminSessions(db, windowAt(now));
+      cookie.set(res, id, Math.floor(ttlMs / 1000));
     },
-    clear(res) {
-      res.append('Set-Cookie', cookie('', 0));
+    async signOut(req, res) {
+      const idHash = presentedHash(req);
+      if (idHash !== undefined) await deleteAdminSession(db, idHash);
+      cookie.clear(res);
     },
-    verifyCsrf(req, res, next) {
+    async verifyCsrf(req, res, next) {
       if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
         next();
         return;
       }
-      const session = (res.locals.admin as AdminSession | undefined) ?? read(req);
+      const session = (res.locals.admin as AdminSession | undefined) ?? (await read(req));
       const body: unknown = req.body;
       const fromBody = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)._csrf : undefined;
       const presented = typeof fromBody === 'string' ? fromBody : req.get('x-csrf-token');
@@ -130,17 +176,6 @@ export function assertInstallationAccess(res: Response, installationId: string):
   const session = res.locals.admin as AdminSession | undefined;
   if (!session?.installationIds.includes(installationId)) {
     throw new HttpError(404, 'installation_not_found', `no installation ${JSON.stringify(installationId)} among the ones this session manages`);
-  }
-}
-
-function verify(value: string, sign: (data: string) => string): Payload | undefined {
-  const [data, signature, ...rest] = value.split('.');
-  if (!data || !signature || rest.length > 0 || !sameText(signature, sign(data))) return undefined;
-  try {
-    const parsed = Payload.safeParse(JSON.parse(Buffer.from(data, 'base64url').toString('utf8')));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
   }
 }
 

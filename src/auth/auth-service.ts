@@ -9,8 +9,8 @@ import type { OutboundGuard } from '../net/outbound-guard.ts';
 import type { Logger } from '../log.ts';
 import { manifest as shippedManifest, type Manifest } from '../manifest.ts';
 import type { SecretBox } from '../store/secret-box.ts';
-import type { Store } from '../store/store.ts';
-import { adminSessionKey, createAdminSessions, type AdminSessions } from './admin-session.ts';
+import type { Queryable, Store } from '../store/store.ts';
+import { createAdminSessions, type AdminSessions } from './admin-session.ts';
 import { authRoutes } from './connect-routes.ts';
 import { connectorOAuth, type ConnectorOAuth } from './connector-oauth.ts';
 import { hubSpotConnect, salesforceConnect, type CrmConnect } from './crm-connect.ts';
@@ -44,9 +44,9 @@ export interface Auth {
 /** Cookies are `Secure` when the public address is https (a plain-http PUBLIC_URL is local development). */
 export const secureCookiesFor = (publicUrl: string | undefined): boolean => publicUrl?.startsWith('https:') ?? false;
 
-/** The admin sessions of a process: the admin pages verify what the OAuth callbacks issue. */
-export function adminSessionsFor(config: Pick<Config, 'publicUrl'>, box: SecretBox): AdminSessions {
-  return createAdminSessions({ key: adminSessionKey(box), secureCookies: secureCookiesFor(config.publicUrl) });
+/** The admin sessions on a store: the admin pages look up what the OAuth callbacks issue. */
+export function adminSessionsFor(config: Pick<Config, 'publicUrl'>, db: Queryable): AdminSessions {
+  return createAdminSessions({ db, secureCookies: secureCookiesFor(config.publicUrl) });
 }
 
 export function createAuth(options: AuthOptions): Auth {
@@ -54,7 +54,7 @@ export function createAuth(options: AuthOptions): Auth {
   const manifest = options.manifest ?? shippedManifest;
   const oauth = connectorOAuth(config, { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.now ? { now: options.now } : {}), manifest, outbound: options.outbound });
   const tokens = new InstallationTokens({ store, box, hubspot: oauth.hubspot, salesforce: oauth.salesforce, logger, ...(options.now ? { now: options.now } : {}) });
-  const sessions = adminSessionsFor(config, box);
+  const sessions = adminSessionsFor(config, store);
   const connects: CrmConnect[] = [];
   if (oauth.hubspot) connects.push(hubSpotConnect(oauth.hubspot, manifest.crms.hubspot));
   if (oauth.salesforce) connects.push(salesforceConnect(oauth.salesforce, manifest.crms.salesforce));

@@ -27,14 +27,15 @@ import { describeIssues } from '../zod-issues.ts';
 import type { AdminSessions } from './admin-session.ts';
 import { adminVerdict, crmUserOf, type AdminVerdict } from './admin-rights.ts';
 import { sendConnectProblem } from './connect-page.ts';
-import { readCookie, serializeCookie } from './cookies.ts';
+import { siteCookie, type SiteCookie } from './cookies.ts';
 import type { CompletedConnection, CrmConnect } from './crm-connect.ts';
 import type { InstallationTokens } from './installation-tokens.ts';
 import { OAuthRequestError } from './oauth-http.ts';
 import { newBrowserBinding, OAuthPurpose, OAuthStateError, STATE_TTL_SECONDS, type OAuthStates, type PendingFlow } from './oauth-state.ts';
 
-/** The browser binding of flows in progress (random; its hash is in each state row). */
+/** The browser binding of flows in progress (random; its hash is in each state row). `__Host-cc_oauth` under https. */
 export const OAUTH_COOKIE = 'cc_oauth';
+const oauthCookie = (deps: Pick<AuthRouteDeps, 'secureCookies'>): SiteCookie => siteCookie(OAUTH_COOKIE, { secure: deps.secureCookies });
 
 export interface AuthRouteDeps {
   store: Store;
@@ -105,7 +106,8 @@ async function beginFlow(deps: AuthRouteDeps, connect: CrmConnect, req: Request,
       return;
     }
   }
-  const browser = readCookie(req, OAUTH_COOKIE) ?? newBrowserBinding();
+  const browserCookie = oauthCookie(deps);
+  const browser = browserCookie.read(req) ?? newBrowserBinding();
   const state = await deps.states.create({
     crm: connect.crm,
     purpose,
@@ -114,16 +116,20 @@ async function beginFlow(deps: AuthRouteDeps, connect: CrmConnect, req: Request,
     codeVerifier: start.codeVerifier,
     browser,
   });
-  res.append('Set-Cookie', serializeCookie(OAUTH_COOKIE, browser, { maxAgeSeconds: STATE_TTL_SECONDS, path: '/', secure: deps.secureCookies }));
+  browserCookie.set(res, browser, STATE_TTL_SECONDS);
   res.set('Cache-Control', 'no-store');
   res.redirect(302, connect.authorizeUrl(state, start));
 }
 
 async function completeFlow(deps: AuthRouteDeps, connect: CrmConnect, req: Request, res: Response): Promise<void> {
   const param = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
+  const browserCookie = oauthCookie(deps);
+  const browser = browserCookie.read(req);
+  // Whatever the outcome, this callback ends the browser's flow: the binding is not left behind.
+  browserCookie.clear(res);
   let flow: PendingFlow;
   try {
-    flow = await deps.states.consume(param('state'), { crm: connect.crm, browser: readCookie(req, OAUTH_COOKIE) });
+    flow = await deps.states.consume(param('state'), { crm: connect.crm, browser });
   } catch (error) {
     if (!(error instanceof OAuthStateError)) throw error;
     deps.logger.warn({ crm: connect.crm, reason: error.reason }, 'OAuth callback refused: bad state');
@@ -238,10 +244,9 @@ async function completeFlow(deps: AuthRouteDeps, connect: CrmConnect, req: Reque
       );
     }
   }
-  const signedIn = deps.sessions.read(req)?.installationIds ?? [];
+  // A new session for what this sign-in proved, replacing the one the browser carried (no merging).
   // userId: the CRM user id, for pages that act as this user (src/admin's Admins page records who added whom).
-  const identity = { installationIds: [...new Set([...signedIn, installation.id])], user: completed.user, userId: completed.userId };
-  deps.sessions.issue(res, identity);
+  await deps.sessions.issue(req, res, { installationIds: [installation.id], user: completed.user, userId: completed.userId });
   deps.logger.info(
     { installationId: installation.id, crm: connection.crm, crmAccountId: connection.crmAccountId, purpose: flow.purpose, created, via: verdict.via },
     created ? 'installation created by OAuth' : flow.purpose === 'login' && existing ? 'admin signed in by OAuth' : 'installation connected by OAuth',

@@ -5,8 +5,10 @@
  * elsewhere cannot write tokens back. From then on its webhooks are acknowledged and ignored and
  * its sync jobs fail as auth errors; the installation itself (platform settings, webhook secret,
  * bindings, sync records) stays, so reconnecting the same portal/org picks up where it left off.
+ * Every admin session managing it ends too.
  */
 import type { Logger } from '../log.ts';
+import { endInstallationSessions } from '../store/admin-sessions.ts';
 import { setInstallationStatus, updateCrmCredentials, type CrmSettings } from '../store/installations.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { Store } from '../store/store.ts';
@@ -56,7 +58,9 @@ export async function disconnectInstallation(deps: DisconnectDeps, installationI
   });
   if (!result) throw new UnknownInstallationError(installationId);
   deps.tokens.forget(installationId);
-  deps.logger.info({ installationId, revoked: result.revoked }, `installation disconnected: ${result.detail}`);
+  // Whoever managed it must sign in again (which reconnects it), including the admin who pressed the button.
+  const sessionsEnded = await endInstallationSessions(deps.store, installationId);
+  deps.logger.info({ installationId, revoked: result.revoked, sessionsEnded }, `installation disconnected: ${result.detail}`);
   return result;
 }
 

@@ -294,6 +294,31 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 6,
+    name: 'server-side admin sessions',
+    sql: `
+      -- one row per signed-in browser; its cookie holds a random id and only the id's sha256 is kept here,
+      -- so a copy of this table opens no session. Deleted on sign-out, on disconnect and once expired.
+      CREATE TABLE admin_sessions (
+        id_hash text PRIMARY KEY,
+        -- what the sign-in that created it proved access to (sessions are never merged across sign-ins)
+        installation_ids text[] NOT NULL,
+        -- who the CRM said signed in (HubSpot user email, Salesforce username) and, when known, the CRM's user id
+        crm_user text NOT NULL,
+        crm_user_id text,
+        csrf_token text NOT NULL,
+        created_at timestamptz NOT NULL,
+        last_seen_at timestamptz NOT NULL,
+        -- absolute end; an idle session ends earlier (src/auth/admin-session.ts)
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX admin_sessions_expires_at ON admin_sessions (expires_at);
+      CREATE INDEX admin_sessions_last_seen_at ON admin_sessions (last_seen_at);
+      -- disconnecting an installation ends every session that manages it
+      CREATE INDEX admin_sessions_installations ON admin_sessions USING gin (installation_ids);
+    `,
+  },
+  {
     version: 7,
     name: 'abuse rate limits shared by every process (rate-limiter-flexible)',
     sql: `

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminSessionKey, createAdminSessions, type AdminSessions } from '../../src/auth/admin-session.ts';
+import { createAdminSessions, type AdminSessions } from '../../src/auth/admin-session.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Conversation } from '../../src/platform/schemas.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../src/sandbox/hubspot/index.ts';
@@ -86,7 +86,7 @@ describe.each(storeBackends())('admin backfill and forget on $name', (backend) =
   let history: Conversation[];
   const held = 'held';
 
-  const signedIn = (ids: string[]) => new AdminClient(service.url, adminSessionCookie(sessions, { installationIds: ids, user: 'admin@example.com' }));
+  const signedIn = async (ids: string[]) => new AdminClient(service.url, await adminSessionCookie(sessions, { installationIds: ids, user: 'admin@example.com' }));
   const page = (installationId: string, ...rest: string[]) => [`/admin/installations/${installationId}`, ...rest].join('/');
 
   beforeAll(async () => {
@@ -117,7 +117,7 @@ describe.each(storeBackends())('admin backfill and forget on $name', (backend) =
       crmCredentials: { accessToken: hubspot.defaultPortal.privateAppToken },
       platform: { apiUrl: proxyUrl, apiKey: platform.apiKey, webhookSecrets: [newWebhookSecret()] },
     });
-    sessions = createAdminSessions({ key: adminSessionKey(service.box), secureCookies: false });
+    sessions = createAdminSessions({ db: service.store, secureCookies: false });
   });
 
   afterAll(async () => {
@@ -129,7 +129,7 @@ describe.each(storeBackends())('admin backfill and forget on $name', (backend) =
   });
 
   it('starts a backfill from the form and shows its progress until every conversation is synced', async () => {
-    const admin = signedIn(['default']);
+    const admin = await signedIn(['default']);
     const form = await admin.get(page('default', 'backfill'));
     expect(form.status).toBe(200);
     expect(form.body).toContain(`href="${page('default', 'backfill')}" aria-current="page"`);
@@ -155,7 +155,7 @@ describe.each(storeBackends())('admin backfill and forget on $name', (backend) =
   });
 
   it('shows the form again with the message beside the field it names', async () => {
-    const admin = signedIn(['default']);
+    const admin = await signedIn(['default']);
     await admin.get(page('default', 'backfill'));
     const missing = await admin.post(page('default', 'backfill'), { since: '  ' });
     expect(missing.status).toBe(400);
@@ -173,14 +173,14 @@ describe.each(storeBackends())('admin backfill and forget on $name', (backend) =
   });
 
   it("answers 404 to another installation's admin and refuses posts without the CSRF token", async () => {
-    const outsider = signedIn([held]);
+    const outsider = await signedIn([held]);
     expect((await outsider.get(page('default', 'backfill'))).status).toBe(404);
     await outsider.get(page(held, 'backfill'));
     expect((await outsider.post(page('default', 'backfill'), { since: history[0]!.started_at })).status).toBe(404);
     const [existing] = await listBackfills(service.store, 'default');
     expect((await outsider.post(page(held, 'backfill', existing!.id, 'cancel'), {})).status).toBe(404);
 
-    const admin = signedIn(['default']);
+    const admin = await signedIn(['default']);
     await admin.get(page('default', 'backfill'));
     const forged = await admin.post(page('default', 'backfill'), { since: history[0]!.started_at }, { csrf: '' });
     expect(forged.status).toBe(403);
@@ -188,7 +188,7 @@ describe.each(storeBackends())('admin backfill and forget on $name', (backend) =
   });
 
   it('pauses, resumes and cancels a walk in progress, refreshing itself while it runs', async () => {
-    const admin = signedIn([held]);
+    const admin = await signedIn([held]);
     await admin.get(page(held, 'backfill'));
     const started = await admin.post(page(held, 'backfill'), { since: history[0]!.started_at });
     expect(started.status).toBe(303);
@@ -232,8 +232,8 @@ describe.each(storeBackends())('admin backfill and forget on $name', (backend) =
     const key = { installationId: 'default', conversationId: target!.conversationId };
     const forgetPath = page('default', 'syncs', encodeURIComponent(key.conversationId), 'forget');
 
-    expect((await signedIn([held]).get(forgetPath)).status).toBe(404);
-    const admin = signedIn(['default']);
+    expect((await (await signedIn([held])).get(forgetPath)).status).toBe(404);
+    const admin = await signedIn(['default']);
     expect((await admin.get(page('default', 'syncs'))).body).toContain(`href="${forgetPath}"`);
     const confirm = await admin.get(forgetPath);
     expect(confirm.status).toBe(200);

@@ -16,6 +16,7 @@ import { createAuth } from '../../src/auth/auth-service.ts';
 import { createLogger } from '../../src/log.ts';
 import { startPlatformSandbox, type PlatformSandbox } from '../../src/sandbox/platform/server.ts';
 import { openBackend, type Backend } from '../../src/server.ts';
+import { tenantFilePrefix } from '../../src/mapping/file-access.ts';
 import { getInstallation, setInstallationStatus, upsertInstallation, type Installation } from '../../src/store/installations.ts';
 import { getSyncRecord, markAttempt, markQueued, recordOutcome } from '../../src/store/sync-records.ts';
 import { listBindings, upsertBinding } from '../../src/store/widget-bindings.ts';
@@ -24,6 +25,8 @@ import { AdminClient, adminSessionCookie } from '../support/admin-client.ts';
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { newWebhookSecret, testConfig } from '../support/sync-harness.ts';
 
+const BROKEN_FILE = `${tenantFilePrefix('hubspot:111')}broken.yaml`;
+const SALESFORCE_FILE = `${tenantFilePrefix('hubspot:111')}salesforce.yaml`;
 const BROKEN_MAPPING = `version: 1
 crm: hubspot
 objects:
@@ -52,7 +55,9 @@ describe.each(storeBackends())('admin pages on $name', (backend) => {
     environment = await backend.create();
     mappingsDir = await mkdtemp(path.join(tmpdir(), 'crm-connector-admin-mappings-'));
     await cp('mappings', mappingsDir, { recursive: true });
-    await writeFile(path.join(mappingsDir, 'hubspot.broken.yaml'), BROKEN_MAPPING);
+    // Multi-tenant mode: installation hubspot:111's own files (src/mapping/file-access.ts).
+    await writeFile(path.join(mappingsDir, BROKEN_FILE), BROKEN_MAPPING);
+    await cp(path.join(mappingsDir, 'salesforce.default.yaml'), path.join(mappingsDir, SALESFORCE_FILE));
     platform = await startPlatformSandbox({ conversations: 0, extractionDelayMs: 0 }, createLogger({ level: 'silent' }));
     const config = testConfig({
       ...environment.env,
@@ -98,7 +103,7 @@ describe.each(storeBackends())('admin pages on $name', (backend) => {
     await environment?.dispose();
   });
 
-  const signedIn = async (ids: string[]) => new AdminClient(base, adminSessionCookie(sessions, { installationIds: ids, user: 'admin@example.com' }));
+  const signedIn = async (ids: string[]) => new AdminClient(base, await adminSessionCookie(sessions, { installationIds: ids, user: 'admin@example.com' }));
 
   it('sends visitors without a session to the sign-in page, which offers the CRM logins, with strict headers', async () => {
     const anonymous = new AdminClient(base);
@@ -173,9 +178,9 @@ describe.each(storeBackends())('admin pages on $name', (backend) => {
     const bad = await client.post(`${settings}/bindings`, { widgetId: '../etc', mappingFile: '', enabled: 'on' });
     expect(bad.status).toBe(400);
     expect(bad.body).toContain('Widget id must be a widget id');
-    const otherCrm = await client.post(`${settings}/bindings`, { widgetId: 'wgt_abc123', mappingFile: 'salesforce.default.yaml', enabled: 'on' });
+    const otherCrm = await client.post(`${settings}/bindings`, { widgetId: 'wgt_abc123', mappingFile: SALESFORCE_FILE, enabled: 'on' });
     expect(otherCrm.status).toBe(400);
-    expect(otherCrm.body).toContain('salesforce.default.yaml is a salesforce mapping');
+    expect(otherCrm.body).toContain(`${SALESFORCE_FILE} is a salesforce mapping`);
 
     const saved = await client.post(`${settings}/bindings`, { widgetId: 'wgt_abc123', mappingFile: 'hubspot.default.yaml' });
     expect(saved.location).toContain('notice=binding-saved');
@@ -195,7 +200,7 @@ describe.each(storeBackends())('admin pages on $name', (backend) => {
     const page = await client.get(`/admin/installations/${a.id}/mappings`);
     expect(page.status).toBe(200);
     expect(page.body).toContain('hubspot.default.yaml');
-    expect(page.body).toMatch(/hubspot\.broken\.yaml:10:\d+ objects\.contact\.properties\.email\.transforms\[0\]/);
+    expect(page.body).toMatch(/tenant\.hubspot-111\.broken\.yaml:10:\d+ objects\.contact\.properties\.email\.transforms\[0\]/);
 
     const [conversation] = platform.simulate(1, { at: new Date(Date.now() - 60_000), outcome: 'completed' });
     if (!conversation) throw new Error('the platform sandbox simulated no conversation');
@@ -205,9 +210,9 @@ describe.each(storeBackends())('admin pages on $name', (backend) => {
     expect(preview.body).toContain(`Conversation ${conversation.id} → HubSpot`);
     expect(preview.body).toContain('hubspot.default.yaml');
 
-    const broken = await client.get(`/admin/installations/${a.id}/mappings?conversation=${conversation.id}&mapping=hubspot.broken.yaml`);
+    const broken = await client.get(`/admin/installations/${a.id}/mappings?conversation=${conversation.id}&mapping=${BROKEN_FILE}`);
     expect(broken.body).toContain('id="preview-error"');
-    expect(broken.body).toContain('hubspot.broken.yaml cannot be used');
+    expect(broken.body).toContain(`${BROKEN_FILE} cannot be used`);
 
     const missing = await client.get(`/admin/installations/${a.id}/mappings?conversation=conv_does_not_exist`);
     expect(missing.body).toContain('id="preview-error"');
@@ -273,26 +278,30 @@ describe.each(storeBackends())('admin pages on $name', (backend) => {
     expect((await getSyncRecord(service.store, dead))?.status).toBe('queued');
   });
 
-  it('disconnects an installation of the session on request, and signs out', async () => {
+  it('disconnects an installation of the session on request, which ends its sessions, and signs out', async () => {
     const client = await signedIn([a.id]);
     await client.get('/admin');
     const response = await client.post(`/admin/installations/${a.id}/disconnect`, {});
     expect(response.status).toBe(303);
     // The installation holds no refresh token (no OAuth grant to revoke): disconnected here, and the admin is told the CRM was not.
-    expect(response.location).toBe('/admin?notice=disconnected-not-revoked');
+    // Disconnecting ends every session managing it, this one too: the notice is shown on the sign-in page.
+    expect(response.location).toBe('/admin/login?notice=disconnected-not-revoked');
+    expect((await client.get(response.location ?? '')).body).toContain('the CRM could not be told');
+    expect((await client.get('/admin')).status).toBe(303);
     const stored = await getInstallation(service.store, service.box, a.id);
     expect(stored?.status).toBe('disconnected');
     expect(stored?.crmCredentials).toEqual({});
 
     await setInstallationStatus(service.store, a.id, 'disconnected', 'needs reconnection: HubSpot refused the refresh token (BAD_REFRESH_TOKEN)');
-    const overview = await client.get('/admin');
+    const again = await signedIn([a.id]);
+    const overview = await again.get('/admin');
     const row = overview.body.slice(overview.body.indexOf(`data-installation="${a.id}"`));
     expect(row).toContain('needs reconnection');
     expect(row).toContain('HubSpot refused the refresh token (BAD_REFRESH_TOKEN)');
     expect(row).toContain(`href="/install/hubspot?purpose=reconnect&amp;installation=${a.id}"`);
     expect(row).not.toContain('>Disconnect<');
 
-    const out = await client.post('/admin/logout', {});
+    const out = await again.post('/admin/logout', {});
     expect(out.status).toBe(303);
     expect(out.location).toBe('/admin/login');
   });

@@ -12,9 +12,12 @@ export const PUBLIC_URL = 'http://connector.test';
 export class Browser {
   readonly cookies = new Map<string, string>();
   readonly #serviceUrl: () => string;
+  readonly #publicUrl: string;
 
-  constructor(serviceUrl: () => string) {
+  /** `publicUrl`: the service's PUBLIC_URL when it is not the default (an https one, as behind a TLS-terminating proxy). */
+  constructor(serviceUrl: () => string, publicUrl = PUBLIC_URL) {
     this.#serviceUrl = serviceUrl;
+    this.#publicUrl = publicUrl;
   }
 
   /** One request, no redirect followed; Set-Cookie is kept. */
@@ -48,7 +51,7 @@ export class Browser {
   }
 
   #resolve(url: string): string {
-    return url.startsWith(PUBLIC_URL) ? this.#serviceUrl() + url.slice(PUBLIC_URL.length) : url.startsWith('/') ? this.#serviceUrl() + url : url;
+    return url.startsWith(this.#publicUrl) ? this.#serviceUrl() + url.slice(this.#publicUrl.length) : url.startsWith('/') ? this.#serviceUrl() + url : url;
   }
 }
 

@@ -86,7 +86,7 @@ describe.each(storeBackends())('deleting an installation on $name', (backend) =>
 
     const deleted = await victim.browser.request(deletePath, { form: { _csrf: csrf, confirmName: installation.name } });
     expect(deleted.status).toBe(303);
-    expect(deleted.headers.get('location')).toBe('/admin?notice=installation-deleted');
+    expect(deleted.headers.get('location')).toBe('/admin/login?notice=installation-deleted');
 
     // The grant is revoked at HubSpot, and nothing of the installation is left here.
     expect(await refreshTokenKnown(refreshToken)).toBe(false);
@@ -106,7 +106,8 @@ describe.each(storeBackends())('deleting an installation on $name', (backend) =>
 
     // The old webhook URL is refused; its admin pages are gone; the other tenant is untouched.
     expect((await postWebhook(webhookUrl(installation), installation.platform.webhookSecrets[0]!, event)).status).toBe(404);
-    expect((await victim.browser.request(`/admin/installations/${encodeURIComponent(installation.id)}/syncs`)).status).toBe(404);
+    // The deleting admin's session ended with the installation: its pages send the browser to sign in.
+    expect((await victim.browser.request(`/admin/installations/${encodeURIComponent(installation.id)}/syncs`)).status).toBe(303);
     expect(await getInstallation(service.store, service.box, bystander.installation.id)).toBeDefined();
     expect(await count('SELECT count(*)::int AS n FROM sync_records WHERE installation_id = $1', [bystander.installation.id])).toBe(1);
     expect((await service.boss.findJobs(SYNC_QUEUE, { data: { installationId: bystander.installation.id } })).length).toBe(1);

@@ -108,7 +108,7 @@ export async function startOutboundScene(): Promise<OutboundScene> {
   });
   await upsertBinding(service.store, { installationId: installation.id, widgetId: ANY_WIDGET, mappingFile: null, enabled: true });
   const { sessions } = createAuth({ config, store: service.store, box: service.box, logger });
-  const admin = new AdminClient(service.url, adminSessionCookie(sessions, { installationIds: [installation.id], user: 'admin@tenant.example' }));
+  const admin = new AdminClient(service.url, await adminSessionCookie(sessions, { installationIds: [installation.id], user: 'admin@tenant.example' }));
   return {
     service,
     installation,

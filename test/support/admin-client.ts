@@ -1,6 +1,6 @@
 /** A browser without a browser for the admin pages: sends a session cookie, reads the CSRF token off the last page. */
-import type { Response as ExpressResponse } from 'express';
-import type { AdminSessions } from '../../src/auth/admin-session.ts';
+import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import type { AdminIdentity, AdminSessions } from '../../src/auth/admin-session.ts';
 
 export interface AdminPageResponse {
   status: number;
@@ -14,7 +14,7 @@ export class AdminClient {
   readonly #cookie: string;
   #csrf = '';
 
-  /** `cookie`: `cc_admin=...` (adminSessionCookie), or empty for a visitor without a session. */
+  /** `cookie`: the session cookie (adminSessionCookie), or empty for a visitor without a session. */
   constructor(base: string, cookie = '') {
     this.#base = base;
     this.#cookie = cookie;
@@ -42,11 +42,16 @@ export class AdminClient {
   }
 }
 
-/** The session cookie the OAuth callback sets once the CRM vouched for the user (`AdminSessions.issue`), as a Cookie header value. */
-export function adminSessionCookie(sessions: AdminSessions, identity: { installationIds: string[]; user: string }): string {
+/**
+ * Signs in the way the OAuth callback does (`AdminSessions.issue`: a real session row in the store)
+ * and returns the session cookie as a Cookie header value (`cc_admin=...`, or `__Host-cc_admin=...`
+ * under an https PUBLIC_URL).
+ */
+export async function adminSessionCookie(sessions: AdminSessions, identity: AdminIdentity): Promise<string> {
   const headers: string[] = [];
-  sessions.issue({ append: (_name: string, value: string) => headers.push(value) } as unknown as ExpressResponse, identity);
+  const noCookie = { get: () => undefined } as unknown as ExpressRequest;
+  await sessions.issue(noCookie, { append: (_name: string, value: string) => headers.push(value) } as unknown as ExpressResponse, identity);
   const cookie = headers[0]?.split(';')[0] ?? '';
-  if (!cookie.startsWith('cc_admin=')) throw new Error(`the admin session set no cc_admin cookie (got ${JSON.stringify(headers)})`);
+  if (!cookie.startsWith(`${sessions.cookieName}=`)) throw new Error(`the admin session set no ${sessions.cookieName} cookie (got ${JSON.stringify(headers)})`);
   return cookie;
 }
