@@ -42,11 +42,20 @@ const STYLE = html`<style>
   header form { margin-left: auto; } header .user { color: #c9d1dc; font-size: .9em; margin-left: auto; }
   header .user + form { margin-left: 0; }
   main { max-width: 72rem; margin: 0 auto; padding: 1.2rem 1.5rem 3rem; }
-  nav.tabs { display: flex; gap: .3rem; border-bottom: 1px solid var(--line); margin: .5rem 0 1rem; }
+  nav.tabs { display: flex; flex-wrap: wrap; gap: .3rem; border-bottom: 1px solid var(--line); margin: .5rem 0 1rem; }
   nav.tabs a { padding: .45rem .9rem; text-decoration: none; color: var(--accent); border: 1px solid transparent; border-bottom: 0; border-radius: 6px 6px 0 0; }
   nav.tabs a[aria-current="page"] { background: #fff; border-color: var(--line); color: #1c2430; margin-bottom: -1px; }
   section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.2rem; margin-bottom: 1.2rem; }
   h1 { font-size: 1.45rem; margin: .4rem 0 .6rem; } h2 { font-size: 1.1rem; margin: 0 0 .7rem; }
+  /* Narrow screens: a table.stack becomes one card per row, each cell led by its column's name (data-label). */
+  @media (max-width: 40rem) {
+    nav.tabs a { padding: .4rem .55rem; }
+    table.stack thead { display: none; }
+    table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+    table.stack tr { border: 1px solid var(--line); border-radius: 6px; margin-bottom: .6rem; background: #fff; }
+    table.stack td { border-bottom: 0; overflow-wrap: anywhere; }
+    table.stack td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); font-size: .85em; }
+  }
   table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
   th { font-weight: 600; color: var(--muted); font-size: .88em; }
   code, pre, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, monospace; font-size: .88em; }

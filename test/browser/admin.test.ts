@@ -19,6 +19,7 @@ import { createLogger } from '../../src/log.ts';
 import type { Conversation } from '../../src/platform/schemas.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../src/sandbox/hubspot/index.ts';
 import { startPlatformSandbox, type PlatformSandbox } from '../../src/sandbox/platform/server.ts';
+import { tenantFilePrefix } from '../../src/mapping/file-access.ts';
 import { startService, type RunningService } from '../../src/server.ts';
 import { conversationEvent, postWebhook, testConfig } from '../support/sync-harness.ts';
 
@@ -51,8 +52,19 @@ describe.skipIf(!existsSync(CHROMIUM))('admin pages in Chromium', () => {
   let page: Page;
   let installationPath: string;
   let webhook: { url: string; secret: string };
+  let vipMapping: string;
 
-  const shot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string, on: Page = page) => on.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  /** The page at desktop and phone width, each screenshotted; at 390 px nothing may scroll sideways. */
+  const atBothWidths = async (name: string, on: Page = page) => {
+    await on.setViewportSize({ width: 1280, height: 900 });
+    await shot(`${name}-1280`, on);
+    await on.setViewportSize({ width: 390, height: 844 });
+    await shot(`${name}-390`, on);
+    expect(await on.evaluate('document.documentElement.scrollWidth'), `${name} scrolls sideways at 390 px`).toBeLessThanOrEqual(390);
+    await on.setViewportSize({ width: 1280, height: 900 });
+  };
 
   /** A conversation of `widgetId` that ended a minute ago with an email collected, so the mapping writes a contact. */
   const conversationWithEmail = (widgetId: string): Conversation => {
@@ -87,11 +99,12 @@ describe.skipIf(!existsSync(CHROMIUM))('admin pages in Chromium', () => {
     const strict = (await readFile(path.join(mappingsDir, 'hubspot.default.yaml'), 'utf8'))
       .replace(/lifecyclestage:\n(\s+)#.*\n\s+value: lead\n\s+policy: if_empty/, 'lifecyclestage:\n$1value: vip\n$1policy: always');
     if (!strict.includes('value: vip')) throw new Error('could not derive the strict mapping from hubspot.default.yaml');
-    await writeFile(path.join(mappingsDir, 'hubspot.vip.yaml'), strict);
-
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
     hubspot = await startHubSpotSandbox({ oauthClients: [{ ...OAUTH_CLIENT, redirectUri: `${publicUrl}/oauth/hubspot/callback` }] });
+    // The installation's own file (multi-tenant mode: src/mapping/file-access.ts).
+    vipMapping = `${tenantFilePrefix(`hubspot:${hubspot.defaultPortal.portalId}`)}vip.yaml`;
+    await writeFile(path.join(mappingsDir, vipMapping), strict);
     platform = await startPlatformSandbox({ conversations: 5, extractionDelayMs: 0 }, createLogger({ level: 'silent' }));
     service = await startService({
       config: testConfig({
@@ -158,9 +171,9 @@ describe.skipIf(!existsSync(CHROMIUM))('admin pages in Chromium', () => {
     await page.selectOption('#new-mapping', '');
     await page.getByRole('button', { name: 'Bind widget' }).click();
     await page.fill('#new-widget', STRICT_WIDGET);
-    await page.selectOption('#new-mapping', 'hubspot.vip.yaml');
+    await page.selectOption('#new-mapping', vipMapping);
     await page.getByRole('button', { name: 'Bind widget' }).click();
-    await expect.poll(() => page.locator(`tr[data-widget="${STRICT_WIDGET}"] select`).inputValue()).toBe('hubspot.vip.yaml');
+    await expect.poll(() => page.locator(`tr[data-widget="${STRICT_WIDGET}"] select`).inputValue()).toBe(vipMapping);
 
     await page.getByText('Show the signing secret').click();
     webhook = {
@@ -209,4 +222,50 @@ describe.skipIf(!existsSync(CHROMIUM))('admin pages in Chromium', () => {
     await page.goto(`${service.url}/admin`);
     await shot('08-installations-after-syncs');
   }, 90_000);
+
+  it('adds an admin on the Admins tab, and refuses a portal user who is not one', async () => {
+    await page.goto(`${service.url}${installationPath}/admins`);
+    await page.fill('input[name="who"]', 'colleague@example.com');
+    await page.getByRole('button', { name: 'Add admin' }).click();
+    await expect.poll(() => page.locator('tr[data-admin]').count()).toBe(2);
+    expect(await page.locator('tbody').textContent()).toContain('colleague@example.com');
+    await atBothWidths('09-admins');
+
+    // A user of the same portal who is neither the owner, an added admin nor a super admin, in a browser of their own.
+    hubspot.addUser(hubspot.defaultPortal.portalId, { email: 'visitor@example.com', superAdmin: false });
+    const stranger = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await stranger.goto(`${service.url}/admin/login`);
+      await stranger.getByRole('link', { name: 'Connect HubSpot' }).click();
+      await stranger.fill('input[name="user_email"]', 'visitor@example.com');
+      await stranger.getByRole('button', { name: 'Connect app' }).click();
+      await stranger.waitForURL(`${service.url}/oauth/**`);
+      expect(await stranger.locator('h1').textContent()).toContain('You are not an admin of this installation');
+      expect(await stranger.content()).toContain('Nothing was changed');
+      await atBothWidths('10-not-an-admin', stranger);
+      await stranger.goto(`${service.url}${installationPath}/syncs`);
+      expect(new URL(stranger.url()).pathname).toBe('/admin/login');
+    } finally {
+      await stranger.close();
+    }
+  }, 60_000);
+
+  it('deletes the installation only once its name is typed, then signs the admin out', async () => {
+    await page.goto(`${service.url}/admin`);
+    await page.getByRole('link', { name: 'Delete…' }).click();
+    expect(new URL(page.url()).pathname).toBe(`${installationPath}/delete`);
+    await atBothWidths('11-delete-confirmation');
+    await page.fill('#confirm-name', 'hubspot:0');
+    await page.getByRole('button', { name: 'Delete this installation' }).click();
+    expect(await page.locator('[data-field="confirmName"]').textContent()).toContain(`must be hubspot:${hubspot.defaultPortal.portalId}`);
+    await shot('12-delete-mistyped');
+
+    await page.fill('#confirm-name', `hubspot:${hubspot.defaultPortal.portalId}`);
+    await page.getByRole('button', { name: 'Delete this installation' }).click();
+    await page.waitForURL(`${service.url}/admin/login**`);
+    expect(await page.locator('.notice').textContent()).toContain('Installation deleted');
+    await atBothWidths('13-deleted');
+    const [left] = await service.store.query<{ n: number }>('SELECT count(*)::int AS n FROM installations');
+    expect(left?.n).toBe(0);
+  }, 60_000);
 });

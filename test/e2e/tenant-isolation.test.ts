@@ -19,11 +19,12 @@ import type { Conversation } from '../../src/platform/schemas.ts';
 import { startHubSpotSandbox, type HubSpotSandbox, type PortalState } from '../../src/sandbox/hubspot/index.ts';
 import { startPlatformSandbox, type PlatformSandbox } from '../../src/sandbox/platform/server.ts';
 import { startService, type RunningService } from '../../src/server.ts';
-import { findInstallationByCrmAccount, updatePlatformSettings, type Installation } from '../../src/store/installations.ts';
+import { updatePlatformSettings, type Installation } from '../../src/store/installations.ts';
 import { getSyncRecord } from '../../src/store/sync-records.ts';
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { conversationEvent, postWebhook, testConfig, waitFor } from '../support/sync-harness.ts';
-import { Browser, formFields, PUBLIC_URL } from './oauth-browser.ts';
+import { installHubSpotPortal } from '../support/hubspot-install.ts';
+import { PUBLIC_URL } from './oauth-browser.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const CLIENT = { clientId: 'hs-client-id', clientSecret: 'hs-client-secret', redirectUri: `${PUBLIC_URL}${manifest.crms.hubspot.redirectPath}` };
@@ -60,16 +61,7 @@ describe.each(storeBackends())('tenant isolation on $name', (backend) => {
     });
 
   /** The connect flow in a browser, choosing `portalId` on the consent page. */
-  async function connect(portalId: number): Promise<Installation> {
-    const browser = new Browser(() => service.url);
-    const authorizeUrl = Browser.location(await browser.request(manifest.crms.hubspot.installPath));
-    const fields = formFields(await (await browser.request(authorizeUrl)).text());
-    const callback = Browser.location(await browser.request(`${hubspot.url}/oauth/authorize`, { form: { ...fields, portal_id: String(portalId), decision: 'allow' } }));
-    expect((await browser.request(callback)).status).toBe(303);
-    const installation = await findInstallationByCrmAccount(service.store, service.box, 'hubspot', String(portalId));
-    if (!installation) throw new Error(`portal ${portalId} was not installed`);
-    return installation;
-  }
+  const connect = async (portalId: number) => (await installHubSpotPortal(service, portalId)).installation;
 
   const webhookUrl = (installation: Installation) => `${service.url}${manifest.platform.webhookPath.replace('{installationId}', installation.id)}`;
   const send = (to: Installation, signedWith: Installation, conversation: Conversation) =>

@@ -17,7 +17,7 @@ import { findInstallationByCrmAccount, getInstallation, type Installation } from
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { testConfig } from '../support/sync-harness.ts';
 import { Browser, formFields, PUBLIC_URL } from '../e2e/oauth-browser.ts';
-import { connectAs } from './connect-flow.ts';
+import { connectAs } from '../support/connect-flow.ts';
 
 const HS_CLIENT = { clientId: 'hs-client-id', clientSecret: 'hs-client-secret', redirectUri: `${PUBLIC_URL}${manifest.crms.hubspot.redirectPath}` };
 const SF_CLIENT = { clientId: '3MVG9security', clientSecret: 'sf-client-secret', redirectUri: `${PUBLIC_URL}${manifest.crms.salesforce.redirectPath}` };

@@ -57,8 +57,8 @@ describe.each(storeBackends())('deleting an installation on $name', (backend) =>
   });
 
   it('deletes nothing on a mistyped name, then purges everything but an anonymised audit row', async () => {
-    const victim = await installHubSpotPortal(service, hubspot, hubspot.defaultPortal.portalId);
-    const bystander = await installHubSpotPortal(service, hubspot, hubspot.createPortal().portalId);
+    const victim = await installHubSpotPortal(service, hubspot.defaultPortal.portalId);
+    const bystander = await installHubSpotPortal(service, hubspot.createPortal().portalId);
     const { installation } = victim;
     const refreshToken = installation.crmCredentials.refreshToken!;
     expect(await refreshTokenKnown(refreshToken)).toBe(true);
@@ -116,7 +116,7 @@ describe.each(storeBackends())('deleting an installation on $name', (backend) =>
   it.runIf(backend.name === 'postgres')('is refused by another web process that still holds the deleted installation\'s secrets in its cache', async () => {
     const other = await startService({ config: serviceConfig(), role: 'web', logger: silent });
     try {
-      const { installation, browser } = await installHubSpotPortal(service, hubspot, hubspot.createPortal().portalId);
+      const { installation, browser } = await installHubSpotPortal(service, hubspot.createPortal().portalId);
       const post = (to: RunningService, id: string) =>
         postWebhook(`${to.url}${manifest.platform.webhookPath.replace('{installationId}', installation.id)}`, installation.platform.webhookSecrets[0]!, conversationEvent('conversation.ended', id, 'wgt_1'));
       expect((await post(other, 'conv_cached_1')).status).toBe(202);

@@ -76,8 +76,8 @@ describe('tenant isolation of mapping files (multi-tenant mode)', () => {
       role: 'web',
       logger: silent,
     });
-    a = await installHubSpotPortal(service, hubspot, portalA);
-    b = await installHubSpotPortal(service, hubspot, portalB);
+    a = await installHubSpotPortal(service, portalA);
+    b = await installHubSpotPortal(service, portalB);
   });
   afterAll(async () => {
     await service?.close();

@@ -19,7 +19,7 @@ import { findInstallationByCrmAccount, getInstallation, type Installation } from
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { conversationEvent, postWebhook, testConfig } from '../support/sync-harness.ts';
 import { Browser, CountingFetch, PUBLIC_URL } from '../e2e/oauth-browser.ts';
-import { connectAs } from './connect-flow.ts';
+import { connectAs } from '../support/connect-flow.ts';
 
 const CLIENT = { clientId: 'hs-client-id', clientSecret: 'hs-client-secret', redirectUri: `${PUBLIC_URL}${manifest.crms.hubspot.redirectPath}` };
 const silent = createLogger({ level: 'silent' });

@@ -41,12 +41,12 @@ function hubSpotAdmins(view: AdminsView): SafeHtml {
   <h2>Who may sign in</h2>
   <p>The owner installed the app; the admins below were added by an admin. Super admins of the HubSpot portal may always sign in
     (when they let the connector read the portal's users). Everyone else is refused, even with access to the portal.</p>
-  <table>
+  <table class="stack">
     <thead><tr><th>User</th><th>Role</th><th>Added</th><th></th></tr></thead>
     <tbody>${admins.map((admin) => html`<tr data-admin="${admin.id}">
-      <td>${who(admin)}</td>
-      <td>${admin.role}</td>
-      <td class="small">${admin.addedBy ? html`by ${admin.addedBy}, ` : ''}${admin.addedAt.toISOString().slice(0, 10)}</td>
+      <td data-label="User">${who(admin)}</td>
+      <td data-label="Role">${admin.role}</td>
+      <td data-label="Added" class="small">${admin.addedBy ? html`by ${admin.addedBy}, ` : ''}${admin.addedAt.toISOString().slice(0, 10)}</td>
       <td>${admin.role === 'owner'
         ? html`<span class="small muted">cannot be removed</span>`
         : html`<form class="inline" method="post" action="${installationPath(installation.id, 'admins', 'remove')}">${csrfField(viewer)}

@@ -37,7 +37,7 @@ export function deleteInstallationPage(view: DeleteInstallationView): string {
   <form method="post" action="${installationPath(installation.id, 'delete')}">
     ${csrfField(view.viewer)}
     <div><label for="confirm-name">Type <strong class="mono">${installation.name}</strong> to confirm</label>
-      <input id="confirm-name" name="confirmName" autocomplete="off" required spellcheck="false"${view.error ? html` aria-invalid="true" aria-describedby="confirm-name-error"` : ''}></div>
+      <input id="confirm-name" type="text" name="confirmName" autocomplete="off" required spellcheck="false"${view.error ? html` aria-invalid="true" aria-describedby="confirm-name-error"` : ''}></div>
     ${view.error ? html`<div id="confirm-name-error" class="error-text small" role="alert" data-field="confirmName">${view.error}</div>` : ''}
     <p class="row"><button type="submit" class="danger">Delete this installation</button>
     <a class="button secondary" href="${ADMIN_PATH}">Keep it</a></p>
