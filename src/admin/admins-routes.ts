@@ -1,6 +1,7 @@
 /** The Admins tab: list, add and remove the admins of a HubSpot installation (src/auth/admin-rights.ts uses them). */
 import { Router, type Request, type Response } from 'express';
 import { HttpError } from '../ingest/http-error.ts';
+import { endUserSessions } from '../store/admin-sessions.ts';
 import { addInstallationAdmin, listInstallationAdmins, removeInstallationAdmin } from '../store/installation-admins.ts';
 import type { AdminContext } from './context.ts';
 import { AddAdminForm, parseForm, RemoveAdminForm } from './forms.ts';
@@ -46,8 +47,11 @@ export function adminsRoutes(ctx: AdminContext): Router {
     const form = parseForm(RemoveAdminForm, req.body);
     if (!form.ok) throw new HttpError(400, 'bad_form', `adminId ${form.errors.adminId ?? 'is not valid'}`);
     const installation = installationOf(res);
+    const removed = (await listInstallationAdmins(ctx.store, installation.id)).find((admin) => admin.id === form.value.adminId);
     const result = await removeInstallationAdmin(ctx.store, installation.id, form.value.adminId);
     if (result === 'missing') throw new HttpError(404, 'admin_not_found', 'There is no such admin of this installation.');
+    // Removed means signed out too: a session they hold now stops working (a super admin can sign in again).
+    if (result === 'removed' && removed) await endUserSessions(ctx.store, installation.id, removed);
     ctx.logger.info({ installationId: installation.id, by: viewerOf(res).user, result }, 'installation admin removal on the admin pages');
     res.redirect(303, withNotice(pathOf(res), result === 'removed' ? 'admin-removed' : 'admin-owner'));
   });

@@ -75,6 +75,20 @@ export async function endInstallationSessions(db: Queryable, installationId: str
   return rows.length;
 }
 
+/**
+ * Ends one user's sessions of an installation (an admin removed them), matched by CRM user id or,
+ * for admins added by email, by the email the CRM named at sign-in; returns how many.
+ */
+export async function endUserSessions(db: Queryable, installationId: string, user: { crmUserId: string | null; email: string | null }): Promise<number> {
+  const rows = await db.query(
+    `DELETE FROM admin_sessions
+      WHERE installation_ids @> ARRAY[$1::text] AND ((crm_user_id IS NOT NULL AND crm_user_id = $2) OR lower(crm_user) = lower($3))
+      RETURNING id_hash`,
+    [installationId, user.crmUserId, user.email],
+  );
+  return rows.length;
+}
+
 /** Deletes the rows no request can use any more; returns how many. */
 export async function purgeAdminSessions(db: Queryable, window: SessionWindow): Promise<number> {
   const rows = await db.query('DELETE FROM admin_sessions WHERE expires_at <= $1 OR last_seen_at <= $2 RETURNING id_hash', [window.now, window.idleSince]);
