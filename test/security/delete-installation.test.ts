@@ -14,8 +14,7 @@ import { getInstallation, type Installation } from '../../src/store/installation
 import { SYNC_QUEUE } from '../../src/sync/sync-job.ts';
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { conversationEvent, postWebhook, testConfig } from '../support/sync-harness.ts';
-import { PUBLIC_URL, type Browser } from '../e2e/oauth-browser.ts';
-import { HUBSPOT_TEST_CLIENT, installHubSpotPortal } from '../support/hubspot-install.ts';
+import { HUBSPOT_TEST_CLIENT, hubSpotAppEnv, installHubSpotPortal } from '../support/hubspot-install.ts';
 
 const CLIENT = HUBSPOT_TEST_CLIENT;
 const silent = createLogger({ level: 'silent' });
@@ -39,17 +38,7 @@ describe.each(storeBackends())('deleting an installation on $name', (backend) =>
       logger: silent,
     });
   });
-  const serviceConfig = () =>
-      testConfig({
-        ...environment.env,
-        PUBLIC_URL,
-        HUBSPOT_CLIENT_ID: CLIENT.clientId,
-        HUBSPOT_CLIENT_SECRET: CLIENT.clientSecret,
-        METRICS_TOKEN: 'test-metrics-token',
-        ALLOW_PRIVATE_NETWORK_URLS: 'true',
-        HUBSPOT_API_URL: hubspot.url,
-        HUBSPOT_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
-      });
+  const serviceConfig = () => testConfig({ ...environment.env, ...hubSpotAppEnv(hubspot) });
   afterAll(async () => {
     await service?.close();
     await hubspot?.close();

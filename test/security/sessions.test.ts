@@ -19,6 +19,7 @@ import { startHubSpotSandbox, type HubSpotSandbox } from '../../src/sandbox/hubs
 import { startService, type RunningService } from '../../src/server.ts';
 import { findInstallationByCrmAccount } from '../../src/store/installations.ts';
 import { Browser, formFields } from '../e2e/oauth-browser.ts';
+import { hubSpotAppEnv } from '../support/hubspot-install.ts';
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { testConfig } from '../support/sync-harness.ts';
 
@@ -43,13 +44,7 @@ describe.each(storeBackends())('admin sessions under attack on $name', (backend)
   const serviceConfig = () =>
     testConfig({
       ...environment.env,
-      PUBLIC_URL,
-      HUBSPOT_CLIENT_ID: CLIENT.clientId,
-      HUBSPOT_CLIENT_SECRET: CLIENT.clientSecret,
-      HUBSPOT_API_URL: hubspot.url,
-      HUBSPOT_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
-      ALLOW_PRIVATE_NETWORK_URLS: 'true',
-      METRICS_TOKEN: 'test-metrics-token',
+      ...hubSpotAppEnv(hubspot, { publicUrl: PUBLIC_URL, client: CLIENT }),
     });
   const newBrowser = () => new Browser(() => service.url, PUBLIC_URL);
   const installationPage = (id: string) => `/admin/installations/${id}/settings`;

@@ -9,15 +9,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.ts';
-import { manifest } from '../../src/manifest.ts';
 import { tenantFilePrefix } from '../../src/mapping/file-access.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../src/sandbox/hubspot/index.ts';
 import { startService, type RunningService } from '../../src/server.ts';
 import { listBindings } from '../../src/store/widget-bindings.ts';
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { testConfig } from '../support/sync-harness.ts';
-import { PUBLIC_URL, type Browser } from '../e2e/oauth-browser.ts';
-import { HUBSPOT_TEST_CLIENT, installHubSpotPortal, type InstalledTenant } from '../support/hubspot-install.ts';
+import type { Browser } from '../e2e/oauth-browser.ts';
+import { HUBSPOT_TEST_CLIENT, hubSpotAppEnv, installHubSpotPortal, type InstalledTenant } from '../support/hubspot-install.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const CLIENT = HUBSPOT_TEST_CLIENT;
@@ -62,17 +61,7 @@ describe('tenant isolation of mapping files (multi-tenant mode)', () => {
     writeFileSync(path.join(mappingsDir, fileOfB), mappingWith('MARKER-OF-TENANT-B'));
     writeFileSync(path.join(mappingsDir, 'hubspot.widget.wgt_operator.yaml'), mappingWith('MARKER-OF-THE-OPERATOR'));
     service = await startService({
-      config: testConfig({
-        ...environment.env,
-        PUBLIC_URL,
-        MAPPINGS_DIR: mappingsDir,
-        HUBSPOT_CLIENT_ID: CLIENT.clientId,
-        HUBSPOT_CLIENT_SECRET: CLIENT.clientSecret,
-        METRICS_TOKEN: 'test-metrics-token',
-        ALLOW_PRIVATE_NETWORK_URLS: 'true',
-        HUBSPOT_API_URL: hubspot.url,
-        HUBSPOT_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
-      }),
+      config: testConfig({ ...environment.env, ...hubSpotAppEnv(hubspot), MAPPINGS_DIR: mappingsDir }),
       role: 'web',
       logger: silent,
     });

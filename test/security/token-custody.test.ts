@@ -16,6 +16,7 @@ import { manifest } from '../../src/manifest.ts';
 import { startHubSpotSandbox, type HubSpotSandbox } from '../../src/sandbox/hubspot/index.ts';
 import { startService, type RunningService } from '../../src/server.ts';
 import { findInstallationByCrmAccount, getInstallation, type Installation } from '../../src/store/installations.ts';
+import { hubSpotAppEnv } from '../support/hubspot-install.ts';
 import { storeBackends, type StoreEnvironment } from '../support/store.ts';
 import { conversationEvent, postWebhook, testConfig } from '../support/sync-harness.ts';
 import { Browser, CountingFetch, PUBLIC_URL } from '../e2e/oauth-browser.ts';
@@ -34,13 +35,7 @@ describe.each(storeBackends().filter((b) => b.name === 'embedded'))('token custo
   const config = () =>
     testConfig({
       ...environment.env,
-      PUBLIC_URL,
-      HUBSPOT_CLIENT_ID: CLIENT.clientId,
-      HUBSPOT_CLIENT_SECRET: CLIENT.clientSecret,
-      HUBSPOT_API_URL: hubspot.url,
-      HUBSPOT_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
-      ALLOW_PRIVATE_NETWORK_URLS: 'true',
-      METRICS_TOKEN: 'metrics-token-for-tests',
+      ...hubSpotAppEnv(hubspot),
     });
   /** The token side of another process on the same store, with a clock 4 minutes before the stored token expires. */
   const refresherNearExpiry = async (installationId: string, counter?: CountingFetch): Promise<Auth> => {

@@ -29,3 +29,20 @@ export async function installHubSpotPortal(service: RunningService, portalId: nu
   if (!installation) throw new Error(`portal ${portalId} was not installed`);
   return { installation, browser };
 }
+
+/**
+ * The environment of a multi-tenant service whose HubSpot app is the sandbox's `client`: its loopback
+ * sandboxes are reached on purpose (ALLOW_PRIVATE_NETWORK_URLS), and /metrics needs the token.
+ */
+export function hubSpotAppEnv(hubspot: { url: string }, options: { publicUrl?: string; client?: typeof HUBSPOT_TEST_CLIENT } = {}): Record<string, string> {
+  const client = options.client ?? HUBSPOT_TEST_CLIENT;
+  return {
+    PUBLIC_URL: options.publicUrl ?? PUBLIC_URL,
+    HUBSPOT_CLIENT_ID: client.clientId,
+    HUBSPOT_CLIENT_SECRET: client.clientSecret,
+    HUBSPOT_API_URL: hubspot.url,
+    HUBSPOT_AUTHORIZE_URL: `${hubspot.url}/oauth/authorize`,
+    ALLOW_PRIVATE_NETWORK_URLS: 'true',
+    METRICS_TOKEN: 'test-metrics-token',
+  };
+}
