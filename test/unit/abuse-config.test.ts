@@ -1,16 +1,9 @@
 /** The abuse-limit settings: TRUST_PROXY's forms, the timeouts' defaults and their one cross-check. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { configIssuesOf } from '../support/config-issues.ts';
 
-function issuesOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env, '/srv');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
+const issuesOf = (env: Record<string, string>) => configIssuesOf(env);
 
 describe('abuse-limit settings', () => {
   it('defaults: no proxy trusted, node timeouts tightened, limits for one office behind one address', () => {

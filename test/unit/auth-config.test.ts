@@ -1,17 +1,10 @@
 /** The OAuth apps' configuration: complete pairs, PUBLIC_URL for redirect URIs, defaults from the manifest. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { configIssuesOf } from '../support/config-issues.ts';
 import { manifest } from '../../src/manifest.ts';
 
-const issuesOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-};
+const issuesOf = (env: Record<string, string>) => configIssuesOf(env);
 
 describe('OAuth app configuration', () => {
   it('configures no app by default: multi-tenant mode needs no single-tenant variables', () => {

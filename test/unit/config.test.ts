@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config.ts';
+import { configIssuesOf } from '../support/config-issues.ts';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const SECRET = `whsec_${Buffer.from('a signing secret').toString('base64')}`;
@@ -12,15 +13,7 @@ const singleTenant = {
   HUBSPOT_ACCESS_TOKEN: 'pat-na1-123',
 };
 
-function issuesOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env, '/srv');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).issues;
-  }
-  throw new Error('expected a ConfigError');
-}
+const issuesOf = (env: Record<string, string>) => configIssuesOf(env);
 
 describe('loadConfig', () => {
   it('has safe defaults with an empty environment: loopback, embedded store, no single tenant', () => {
