@@ -101,7 +101,7 @@ export async function upsertInstallation(db: Queryable, box: SecretBox, input: I
       input.crm,
       input.crmAccountId ?? null,
       JSON.stringify(input.crmSettings),
-      box.seal(JSON.stringify(input.crmCredentials), sealContext('crm_credentials', id)),
+      sealCrmCredentials(box, id, input.crmCredentials),
       input.platform.apiUrl,
       input.platform.accountId ?? null,
       input.platform.apiKey === null ? null : box.seal(input.platform.apiKey, sealContext('platform_api_key', id)),
@@ -301,7 +301,7 @@ export async function saveCrmConnection(
   ]);
   const id = existing?.id ?? newInstallationId();
   const settings = JSON.stringify(connection.crmSettings);
-  const credentials = box.seal(JSON.stringify(connection.crmCredentials), sealContext('crm_credentials', id));
+  const credentials = sealCrmCredentials(box, id, connection.crmCredentials);
   const [row] = existing
     ? await tx.query<InstallationRow>(
         // A refresh holding the token lease must not write the replaced grant's tokens back: its lease ends here.
@@ -347,14 +347,14 @@ export async function lockCrmCredentials(
     crm: CrmName.parse(row.crm),
     status: InstallationStatus.parse(row.status),
     crmSettings: CrmSettings.parse(row.crm_settings),
-    crmCredentials: CrmCredentials.parse(JSON.parse(box.open(row.crm_credentials_sealed, sealContext('crm_credentials', id)))),
+    crmCredentials: openCrmCredentials(box, id, row.crm_credentials_sealed),
   };
 }
 
 export async function updateCrmCredentials(db: Queryable, box: SecretBox, id: string, credentials: CrmCredentials): Promise<void> {
   await db.query('UPDATE installations SET crm_credentials_sealed = $2, token_version = token_version + 1, updated_at = now() WHERE id = $1', [
     id,
-    box.seal(JSON.stringify(credentials), sealContext('crm_credentials', id)),
+    sealCrmCredentials(box, id, credentials),
   ]);
 }
 
